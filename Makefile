@@ -1,0 +1,56 @@
+# wasmsched: `make serve` to try it in a browser, `make test` to check everything.
+GO       ?= go
+WASM_EXEC = $(shell $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
+# The site folder `make build` writes, and the URL path it is served under:
+# BASE=/name for a project page such as GitHub Pages' (empty is the root).
+DIST     ?= dist
+BASE     ?=
+ADDR     ?= 127.0.0.1:8080
+
+.PHONY: test vet test-native test-wasm test-e2e bench build serve clean
+
+test: vet test-native test-wasm test-e2e
+
+vet:
+	$(GO) vet ./...
+	$(GO) vet -tags e2e ./e2e/
+	@files=$$(git ls-files --cached --others --exclude-standard '*.go' 2>/dev/null || find . -name '*.go'); \
+	test -z "$$(gofmt -l $$files)" || { echo "gofmt needed:"; gofmt -l $$files; exit 1; }
+
+test-native:
+	$(GO) test -race -count=1 ./...
+
+# The scheduler's tests, run as WebAssembly under Node with Go's own runner.
+test-wasm:
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASM_EXEC)" . ./sched/...
+
+# The browser tests build the site (root and BASE=/wasmsched), serve it
+# with cmd/serve on a free loopback port and drive Chromium. They sit behind
+# the e2e build tag so that `go test ./...` stays fast. With
+# WASMSCHED_DIST=dist they test that build instead of building their own.
+test-e2e:
+	$(GO) test -tags e2e -count=1 -v -timeout 15m ./e2e/
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./sched/
+
+# The wasm goes to a temporary folder and gensite replaces $(DIST) as a
+# whole once the site is complete, so a failed build leaves the old one.
+build:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	echo "GOOS=js GOARCH=wasm $(GO) build ./cmd/wasm" && \
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o "$$tmp/app.wasm" ./cmd/wasm && \
+	echo "$(GO) run ./cmd/gensite -out $(DIST) -base '$(BASE)'" && \
+	$(GO) run ./cmd/gensite -out '$(DIST)' -wasm "$$tmp/app.wasm" -base '$(BASE)'
+
+# cmd/serve serves the folder at the root, where a BASE build cannot load.
+ifeq ($(BASE),)
+serve: build
+	$(GO) run ./cmd/serve -dir '$(DIST)' -addr '$(ADDR)'
+else
+serve:
+	@echo "make serve serves $(DIST) at the root; a build for BASE=$(BASE) needs a host that serves it under $(BASE)/"; exit 2
+endif
+
+clean:
+	rm -rf '$(DIST)'

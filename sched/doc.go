@@ -1,0 +1,25 @@
+// Package sched starts jobs after a delay, as the seed's asyncio lesson does,
+// with cancellation, batches and [Gather]; every job gives a [Record].
+//
+// The three lessons of the seed map onto three calls:
+//
+//	await start_job(id, delay)        rec, err := s.Run(ctx, delay)
+//	create_task(...) then .cancel()   j, err := s.Submit(delay); j.Cancel(nil)
+//	await gather(*coroutines)         recs, err := sched.Gather(ctx, jobs...)
+//
+// A waiting job holds a runtime timer, not a goroutine: a goroutine exists
+// only while a job is starting, so a million jobs can wait in a few hundred
+// megabytes and cancelling them frees everything. Each job reaches exactly
+// one final state (started, cancelled or failed); when [Job.Cancel] races the
+// end of the delay, exactly one of them wins and the job says which.
+//
+// Times come from [time.Now], which carries a monotonic clock reading, so
+// [Record.Valid] compares monotonic readings: a record is never made invalid
+// (or valid) by the wall clock being stepped by NTP or by hand while the job
+// waits. The seed stamps naive wall-clock times with datetime.now(), whose
+// queued < started check can fail when the clock moves backwards.
+//
+// The package knows nothing of browsers; it runs unchanged natively and as
+// WebAssembly (GOOS=js GOARCH=wasm), where all timers share the page's one
+// JavaScript thread.
+package sched
