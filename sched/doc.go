@@ -7,9 +7,10 @@
 //	create_task(...) then .cancel()   j, err := s.Submit(delay); j.Cancel(nil)
 //	await gather(*coroutines)         recs, err := sched.Gather(ctx, jobs...)
 //
-// A waiting job holds a runtime timer, not a goroutine: a goroutine exists
-// only while a job is starting, so a million jobs can wait in a few hundred
-// megabytes and cancelling them frees everything. Each job reaches exactly
+// A waiting job holds a place in its scheduler's timer queue, not a
+// goroutine: a scheduler has one runtime timer, for the earliest job, and a
+// goroutine exists only while a start function runs. A million jobs wait in
+// under 200 MB, and cancelling them frees everything. Each job reaches exactly
 // one final state (started, cancelled or failed); when [Job.Cancel] races the
 // end of the delay, exactly one of them wins and the job says which.
 //

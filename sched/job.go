@@ -77,15 +77,17 @@ type Job struct {
 	delay    time.Duration
 	queuedAt time.Time
 
-	// Guarded by s.mu. A waiting job is this struct and its timer, nothing
-	// more: the error is built on demand and done is made only if asked for.
-	state      State
-	startedAt  time.Time
-	doneAt     time.Time
-	cause      error
-	timer      *time.Timer
-	done       chan struct{}
-	prev, next *Job // in s.waiting while Queued
+	// Guarded by s.mu. A waiting job is this struct and its place in the
+	// scheduler's timer queue, nothing more: the error is built on demand
+	// and done is made only if asked for.
+	state     State
+	heapIdx   int32 // index in s.due while waiting for its delay, else -1
+	seq       uint64
+	dueAt     time.Duration // since s.epoch: when the delay ends
+	startedAt time.Time
+	doneAt    time.Time
+	cause     error
+	done      chan struct{}
 }
 
 // closedChan is returned by Done for a job already final, so that waiting on

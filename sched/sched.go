@@ -37,7 +37,10 @@ type Scheduler struct {
 	ctx     context.Context    // passed to Start
 	stop    context.CancelFunc // cancels ctx
 	rand    *bufio.Reader      // buffers crypto/rand for uuids
-	waiting *Job               // queued jobs, linked through prev and next
+	epoch   time.Time          // due times are measured from it
+	seq     uint64             // jobs submitted
+	due     []*Job             // jobs waiting for their delay: a heap (queue.go)
+	timer   *time.Timer        // fires when due[0]'s delay ends
 	slots   []*Job             // delay over, waiting for a start slot (Limit)
 	running int                // start functions running
 	counts  Counts
@@ -79,6 +82,7 @@ func (s *Scheduler) setupLocked() {
 	// One read from the system per 256 uuids instead of one each, as
 	// uuid.EnableRandPool does, but without changing global state.
 	s.rand = bufio.NewReaderSize(rand.Reader, 16*256)
+	s.epoch = time.Now()
 	s.ready = true
 }
 
@@ -111,38 +115,60 @@ func (s *Scheduler) SubmitBatch(n int, delay time.Duration) ([]*Job, error) {
 	return handles, nil
 }
 
-// submit queues n jobs allocated in one block.
+// submitChunk is how many jobs submit queues per hold of the lock, so that
+// the timer's fire, Cancel and the UI's reads are not kept waiting behind a
+// million-job batch.
+const submitChunk = 1024
+
+// submit queues n jobs allocated in one block. A batch is all or none: if
+// Close comes in the middle, the jobs queued so far are cancelled by it and
+// the batch gets ErrClosed.
 func (s *Scheduler) submit(n int, delay time.Duration) ([]Job, error) {
 	if delay < 0 {
 		return nil, fmt.Errorf("%w: %v", ErrBadDelay, delay)
 	}
 	jobs := make([]Job, n)
+	for lo := 0; lo < n; lo += submitChunk {
+		if err := s.queueLocked(jobs[lo:min(lo+submitChunk, n)], jobs[:lo], delay); err != nil {
+			return nil, err
+		}
+	}
+	return jobs, nil
+}
+
+// queueLocked queues chunk; queued are the batch's jobs queued before it.
+func (s *Scheduler) queueLocked(chunk, queued []Job, delay time.Duration) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.setupLocked()
 	if s.closed {
-		return nil, ErrClosed
+		return ErrClosed
 	}
-	for i := range jobs {
-		j := &jobs[i]
+	for i := range chunk {
+		j := &chunk[i]
 		id, err := uuid.NewRandomFromReader(s.rand)
 		if err != nil {
-			// Only a broken system random source gets here; undo the
-			// jobs queued so far so that the batch is all or none.
-			for k := range jobs[:i] {
-				s.cancelLocked(&jobs[k], err)
+			// Only a broken system random source gets here; cancel the
+			// batch's jobs so that it is all or none.
+			for k := range queued {
+				s.cancelLocked(&queued[k], err)
 			}
-			return nil, fmt.Errorf("sched: making job id: %w", err)
+			for k := range chunk[:i] {
+				s.cancelLocked(&chunk[k], err)
+			}
+			return fmt.Errorf("sched: making a job id: %w", err)
 		}
-		*j = Job{s: s, id: id, delay: delay, queuedAt: time.Now()}
-		s.pushWaitingLocked(j)
+		now := time.Now()
+		s.seq++
+		*j = Job{s: s, id: id, delay: delay, queuedAt: now, seq: s.seq, dueAt: now.Sub(s.epoch) + delay}
+		s.pushDueLocked(j)
 		s.counts.Queued++
 		s.emitLocked(j)
-		// Timer fires hold the lock after us, so a zero delay still sees
-		// the job fully set up.
-		j.timer = time.AfterFunc(delay, j.fire)
+		if j.heapIdx == 0 {
+			s.armLocked() // the new earliest
+		}
 	}
-	return jobs, nil
+	return nil
 }
 
 // Run queues one job and waits for it, like awaiting start_job: it returns
@@ -178,12 +204,17 @@ func (s *Scheduler) CancelAll(cause error) int {
 
 func (s *Scheduler) cancelAllLocked(cause error) int {
 	n := 0
-	for s.waiting != nil {
-		s.cancelLocked(s.waiting, cause)
+	for len(s.due) > 0 {
+		s.cancelLocked(s.due[len(s.due)-1], cause) // the last: no sifting
 		n++
 	}
-	clear(s.slots)
-	s.slots = s.slots[:0]
+	for _, j := range s.slots {
+		if s.cancelLocked(j, cause) {
+			n++
+		}
+	}
+	s.slots = nil
+	s.armLocked()
 	return n
 }
 
@@ -209,32 +240,9 @@ func (s *Scheduler) Counts() Counts {
 	return s.counts
 }
 
-func (s *Scheduler) pushWaitingLocked(j *Job) {
-	j.next = s.waiting
-	if s.waiting != nil {
-		s.waiting.prev = j
-	}
-	s.waiting = j
-}
-
-func (s *Scheduler) removeWaitingLocked(j *Job) {
-	if j.prev != nil {
-		j.prev.next = j.next
-	} else {
-		s.waiting = j.next
-	}
-	if j.next != nil {
-		j.next.prev = j.prev
-	}
-	j.prev, j.next = nil, nil
-}
-
-// setStateLocked moves j to state, keeping the counts, the waiting list and
-// the observers in step; a final state closes j's done channel.
+// setStateLocked moves j to state, keeping the counts and the observers in
+// step; a final state closes j's done channel.
 func (s *Scheduler) setStateLocked(j *Job, state State) {
-	if j.state == Queued {
-		s.removeWaitingLocked(j)
-	}
 	*s.counts.of(j.state)--
 	*s.counts.of(state)++
 	j.state = state
@@ -255,10 +263,9 @@ func (s *Scheduler) cancelLocked(j *Job, cause error) bool {
 	if j.state != Queued {
 		return false
 	}
-	if j.timer != nil {
-		j.timer.Stop()
-		j.timer = nil
-	}
+	if j.heapIdx >= 0 {
+		s.removeDueLocked(j)
+	} // else it waits in s.slots, which skips it
 	if cause == nil {
 		cause = ErrCancelled
 	}
@@ -267,30 +274,19 @@ func (s *Scheduler) cancelLocked(j *Job, cause error) bool {
 	return true
 }
 
-// fire runs on the timer's goroutine when j's delay ends. Under the lock it
-// either loses to a Cancel that came first, or takes the job out of Queued.
-func (j *Job) fire() {
-	s := j.s
-	s.mu.Lock()
-	if j.state != Queued {
-		s.mu.Unlock()
-		return
-	}
-	j.timer = nil
-	if s.Start == nil {
+// delayEndedLocked starts j, whose delay just ended: at once without a
+// start function, else on a goroutine of its own when a slot is free.
+func (s *Scheduler) delayEndedLocked(j *Job) {
+	switch {
+	case s.Start == nil:
 		s.setStateLocked(j, Started)
-		s.mu.Unlock()
-		return
-	}
-	if s.Limit > 0 && s.running >= s.Limit {
+	case s.Limit > 0 && s.running >= s.Limit:
 		s.slots = append(s.slots, j)
-		s.mu.Unlock()
-		return
+	default:
+		r := s.beginLocked(j)
+		s.starts.Add(1)
+		go s.runStarts(j, r)
 	}
-	r := s.beginLocked(j)
-	s.starts.Add(1)
-	s.mu.Unlock()
-	s.runStarts(j, r)
 }
 
 func (s *Scheduler) beginLocked(j *Job) Record {
