@@ -2,11 +2,8 @@ package sched
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"time"
-
-	"github.com/google/uuid"
 )
 
 // State is where a job is in its life. A job is Queued, may be Starting
@@ -73,7 +70,7 @@ func (r Record) Lateness() time.Duration {
 // concurrent use.
 type Job struct {
 	s        *Scheduler
-	id       uuid.UUID
+	id       string // hex, made once: UIs ask for it on every change
 	delay    time.Duration
 	queuedAt time.Time
 
@@ -95,7 +92,7 @@ type Job struct {
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // ID returns the job's id: 32 lowercase hex digits.
-func (j *Job) ID() string { return hex.EncodeToString(j.id[:]) }
+func (j *Job) ID() string { return j.id }
 
 // State returns the job's current state.
 func (j *Job) State() State {
@@ -116,7 +113,7 @@ func (j *Job) Record() Record {
 
 func (j *Job) recordLocked() Record {
 	return Record{
-		ID:        j.ID(),
+		ID:        j.id,
 		Delay:     j.delay,
 		QueuedAt:  j.queuedAt,
 		StartedAt: j.startedAt,
@@ -138,7 +135,7 @@ func (j *Job) errLocked() error {
 	if j.state != Cancelled && j.state != Failed {
 		return nil
 	}
-	return &JobError{ID: j.ID(), State: j.state, Cause: j.cause}
+	return &JobError{ID: j.id, State: j.state, Cause: j.cause}
 }
 
 // Done returns a channel that is closed when the job reaches its final

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"runtime/debug"
 	"sync"
@@ -160,7 +161,7 @@ func (s *Scheduler) queueLocked(chunk, queued []Job, delay time.Duration) error 
 		}
 		now := time.Now()
 		s.seq++
-		*j = Job{s: s, id: id, delay: delay, queuedAt: now, seq: s.seq, dueAt: now.Sub(s.epoch) + delay}
+		*j = Job{s: s, id: hex.EncodeToString(id[:]), delay: delay, queuedAt: now, seq: s.seq, dueAt: now.Sub(s.epoch) + delay}
 		s.pushDueLocked(j)
 		s.counts.Queued++
 		s.emitLocked(j)
