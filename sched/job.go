@@ -36,7 +36,7 @@ type Record struct {
 	ID        string        // 32 lowercase hex digits, like uuid4().hex
 	Delay     time.Duration // the delay asked for
 	QueuedAt  time.Time     // when the job was submitted
-	StartedAt time.Time     // when it started; zero unless State is Started
+	StartedAt time.Time     // when it started (its start function returned); zero unless State is Started
 	DoneAt    time.Time     // when it reached its final state; zero before
 	State     State
 	Err       error // a *JobError when State is Cancelled or Failed, else nil
@@ -44,7 +44,10 @@ type Record struct {
 
 // Valid reports whether the job was queued strictly before it started, the
 // seed's check. A job that never started is not valid. Both times carry
-// monotonic readings, so wall-clock steps cannot change the answer.
+// monotonic readings, so wall-clock steps cannot change the answer. A job
+// with no delay may start at the very instant it was queued on a coarse
+// clock (in a browser time.Now steps by about 100 µs; in a synctest bubble
+// it stands still), and is then not valid.
 func (r Record) Valid() bool { return r.QueuedAt.Before(r.StartedAt) }
 
 // Wait is how long the job waited between being queued and starting; zero
@@ -170,10 +173,11 @@ func (j *Job) Wait(ctx context.Context) (Record, error) {
 
 // Cancel cancels the job if it is still queued, and reports whether this
 // call did. The job then never starts, and its error matches [ErrCancelled]
-// and wraps cause (nil means ErrCancelled alone). Once the delay has ended
-// the start goes ahead: cancelling then, or cancelling twice, does nothing
-// and returns false. When Cancel races the end of the delay, exactly one
-// wins; the job's state tells which.
+// and wraps cause (nil means ErrCancelled alone). A job is queued until its
+// start begins: during its delay, and while it waits for a slot under
+// [Scheduler.Limit]. Cancelling a job that is starting or final, or
+// cancelling twice, does nothing and returns false. When Cancel races the
+// end of the delay, exactly one wins; the job's state tells which.
 func (j *Job) Cancel(cause error) bool {
 	s := j.s
 	s.mu.Lock()

@@ -1,12 +1,15 @@
 package sched
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"math"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -15,7 +18,9 @@ import (
 
 // Scheduler starts jobs after their delays. A zero Scheduler is valid and
 // ready to use; its fields, if set, must be set before its first use and not
-// changed after. A Scheduler must not be copied after first use.
+// changed after. A Scheduler must not be copied after first use. Its clock
+// is the one of its first use: in tests with [testing/synctest], make and
+// use it inside the bubble.
 type Scheduler struct {
 	// Start, if set, is what starting a job does: in the real world, calling
 	// an API or asking the system for resources. It runs on its own
@@ -32,21 +37,22 @@ type Scheduler struct {
 	// only with Start set. Default: 0, no limit.
 	Limit int
 
-	mu      sync.Mutex
-	ready   bool               // the fields below are set up
-	closed  bool               // no new jobs
-	ctx     context.Context    // passed to Start
-	stop    context.CancelFunc // cancels ctx
-	rand    *bufio.Reader      // buffers crypto/rand for uuids
-	epoch   time.Time          // due times are measured from it
-	seq     uint64             // jobs submitted
-	due     []*Job             // jobs waiting for their delay: a heap (queue.go)
-	timer   *time.Timer        // fires when due[0]'s delay ends
-	slots   []*Job             // delay over, waiting for a start slot (Limit)
-	running int                // start functions running
-	counts  Counts
-	subs    []*Subscription
-	starts  sync.WaitGroup // goroutines running start functions
+	mu     sync.Mutex
+	ready  bool               // the fields below are set up
+	closed bool               // no new jobs
+	ctx    context.Context    // passed to Start
+	stop   context.CancelFunc // cancels ctx
+	epoch  time.Time          // due times are measured from it
+	seq    uint64             // jobs submitted
+	due    []*Job             // jobs waiting for their delay: a heap (queue.go)
+	timer  *time.Timer        // fires when due[0]'s delay ends
+	slots  []*Job             // delay over, waiting for a start slot (Limit)
+	// slotsCancelled counts the jobs in slots cancelled while they waited.
+	slotsCancelled int
+	running        int // start functions running
+	counts         Counts
+	subs           []*Subscription
+	starts         sync.WaitGroup // goroutines running start functions
 }
 
 // Counts is how many jobs a scheduler has in each state.
@@ -80,9 +86,6 @@ func (s *Scheduler) setupLocked() {
 		return
 	}
 	s.ctx, s.stop = context.WithCancel(context.Background())
-	// One read from the system per 256 uuids instead of one each, as
-	// uuid.EnableRandPool does, but without changing global state.
-	s.rand = bufio.NewReaderSize(rand.Reader, 16*256)
 	s.epoch = time.Now()
 	s.ready = true
 }
@@ -100,7 +103,8 @@ func (s *Scheduler) Submit(delay time.Duration) (*Job, error) {
 
 // SubmitBatch queues n jobs with the same delay, all or none, and returns
 // their handles in order; pass them to [Gather] to wait for all of them.
-// n below 1 gets [ErrEmptyBatch].
+// n below 1 gets [ErrEmptyBatch]. The jobs are allocated in one block, so
+// any one of their handles keeps the whole batch in memory.
 func (s *Scheduler) SubmitBatch(n int, delay time.Duration) ([]*Job, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("%w (asked for %d)", ErrEmptyBatch, n)
@@ -116,60 +120,55 @@ func (s *Scheduler) SubmitBatch(n int, delay time.Duration) ([]*Job, error) {
 	return handles, nil
 }
 
-// submitChunk is how many jobs submit queues per hold of the lock, so that
-// the timer's fire, Cancel and the UI's reads are not kept waiting behind a
-// million-job batch.
-const submitChunk = 1024
-
-// submit queues n jobs allocated in one block. A batch is all or none: if
-// Close comes in the middle, the jobs queued so far are cancelled by it and
-// the batch gets ErrClosed.
+// submit queues n jobs allocated in one block, all or none. Their ids are
+// made before taking the lock, which then queues them in one hold: ~100 ns
+// a job, so a timer's fire or a Cancel waits at most that long per job of a
+// batch, and no job of a batch can start before the batch is all queued.
 func (s *Scheduler) submit(n int, delay time.Duration) ([]Job, error) {
 	if delay < 0 {
 		return nil, fmt.Errorf("%w: %v", ErrBadDelay, delay)
 	}
 	jobs := make([]Job, n)
-	for lo := 0; lo < n; lo += submitChunk {
-		if err := s.queueLocked(jobs[lo:min(lo+submitChunk, n)], jobs[:lo], delay); err != nil {
-			return nil, err
+	raw := make([]byte, 16*n)
+	rand.Read(raw) // never fails (Go 1.24+)
+	for i := range jobs {
+		id, err := uuid.NewRandomFromReader(bytes.NewReader(raw[16*i : 16*i+16]))
+		if err != nil {
+			return nil, fmt.Errorf("sched: making a job id: %w", err)
 		}
+		jobs[i] = Job{s: s, id: hex.EncodeToString(id[:]), delay: delay, heapIdx: -1}
 	}
-	return jobs, nil
-}
 
-// queueLocked queues chunk; queued are the batch's jobs queued before it.
-func (s *Scheduler) queueLocked(chunk, queued []Job, delay time.Duration) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.setupLocked()
 	if s.closed {
-		return ErrClosed
+		return nil, ErrClosed
 	}
-	for i := range chunk {
-		j := &chunk[i]
-		id, err := uuid.NewRandomFromReader(s.rand)
-		if err != nil {
-			// Only a broken system random source gets here; cancel the
-			// batch's jobs so that it is all or none.
-			for k := range queued {
-				s.cancelLocked(&queued[k], err)
-			}
-			for k := range chunk[:i] {
-				s.cancelLocked(&chunk[k], err)
-			}
-			return fmt.Errorf("sched: making a job id: %w", err)
-		}
-		now := time.Now()
+	for i := range jobs {
+		j := &jobs[i]
+		j.queuedAt = time.Now()
 		s.seq++
-		*j = Job{s: s, id: hex.EncodeToString(id[:]), delay: delay, queuedAt: now, seq: s.seq, dueAt: now.Sub(s.epoch) + delay}
+		j.seq = s.seq
+		j.dueAt = dueAt(j.queuedAt.Sub(s.epoch), delay)
 		s.pushDueLocked(j)
 		s.counts.Queued++
 		s.emitLocked(j)
-		if j.heapIdx == 0 {
-			s.armLocked() // the new earliest
-		}
 	}
-	return nil
+	if jobs[0].heapIdx == 0 {
+		s.armLocked() // a new earliest
+	}
+	return jobs, nil
+}
+
+// dueAt is when a job queued at since is due, saturating rather than
+// wrapping for delays near the largest Duration, which would otherwise put
+// a job due in 292 years at the head of the queue.
+func dueAt(since, delay time.Duration) time.Duration {
+	if due := since + delay; due >= since {
+		return due
+	}
+	return math.MaxInt64
 }
 
 // Run queues one job and waits for it, like awaiting start_job: it returns
@@ -209,12 +208,14 @@ func (s *Scheduler) cancelAllLocked(cause error) int {
 		s.cancelLocked(s.due[len(s.due)-1], cause) // the last: no sifting
 		n++
 	}
-	for _, j := range s.slots {
+	slots := s.slots
+	s.slots = nil
+	for _, j := range slots {
 		if s.cancelLocked(j, cause) {
 			n++
 		}
 	}
-	s.slots = nil
+	s.slotsCancelled = 0
 	s.armLocked()
 	return n
 }
@@ -265,8 +266,17 @@ func (s *Scheduler) cancelLocked(j *Job, cause error) bool {
 		return false
 	}
 	if j.heapIdx >= 0 {
+		head := j.heapIdx == 0
 		s.removeDueLocked(j)
-	} // else it waits in s.slots, which skips it
+		if head {
+			s.armLocked() // for the new earliest, or stop
+		}
+	} else if s.slotsCancelled++; s.slotsCancelled > len(s.slots)/2 {
+		// It waits in s.slots, which skips cancelled jobs; drop them
+		// once they are half of it, so that cancelling frees them.
+		s.slots = slices.DeleteFunc(s.slots, func(k *Job) bool { return k == j || k.state != Queued })
+		s.slotsCancelled = 0
+	}
 	if cause == nil {
 		cause = ErrCancelled
 	}
@@ -300,28 +310,53 @@ func (s *Scheduler) beginLocked(j *Job) Record {
 // that a goroutine exists only while there is a start to run.
 func (s *Scheduler) runStarts(j *Job, r Record) {
 	defer s.starts.Done()
+	goexit := true
+	defer func() {
+		if !goexit {
+			return
+		}
+		// Start called runtime.Goexit (t.FailNow does): recover cannot
+		// see it, but the job must still end and its slot be handed on.
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if next, r := s.endStartLocked(j, errGoexit); next != nil {
+			s.starts.Add(1)
+			go s.runStarts(next, r)
+		}
+	}()
 	for j != nil {
 		err := s.callStart(r)
 		s.mu.Lock()
-		s.running--
-		if err != nil {
-			j.cause = err
-			s.setStateLocked(j, Failed)
-		} else {
-			s.setStateLocked(j, Started)
-		}
-		j = nil
-		for len(s.slots) > 0 && j == nil {
-			next := s.slots[0]
-			s.slots[0] = nil
-			s.slots = s.slots[1:]
-			if next.state == Queued { // not cancelled while it waited
-				j = next
-				r = s.beginLocked(j)
-			}
-		}
+		j, r = s.endStartLocked(j, err)
 		s.mu.Unlock()
 	}
+	goexit = false
+}
+
+// errGoexit is the cause of a job whose start function called
+// runtime.Goexit.
+var errGoexit = errors.New("start function called runtime.Goexit")
+
+// endStartLocked ends j's start with err, frees its slot and, if a job
+// waits for a slot, begins that job's start and returns it.
+func (s *Scheduler) endStartLocked(j *Job, err error) (*Job, Record) {
+	s.running--
+	if err != nil {
+		j.cause = err
+		s.setStateLocked(j, Failed)
+	} else {
+		s.setStateLocked(j, Started)
+	}
+	for len(s.slots) > 0 {
+		next := s.slots[0]
+		s.slots[0] = nil
+		s.slots = s.slots[1:]
+		if next.state == Queued { // not cancelled while it waited
+			return next, s.beginLocked(next)
+		}
+		s.slotsCancelled--
+	}
+	return nil, Record{}
 }
 
 func (s *Scheduler) callStart(r Record) (err error) {

@@ -3,6 +3,7 @@ package sched_test
 import (
 	"context"
 	"errors"
+	"math"
 	"regexp"
 	"runtime"
 	"strings"
@@ -793,4 +794,73 @@ func equal[T comparable](a, b []T) bool {
 		}
 	}
 	return true
+}
+
+func TestHugeDelayDoesNotHoldUpOthers(t *testing.T) {
+	bubble(t, nil, func(t *testing.T, s *sched.Scheduler) {
+		soon := mustSubmit(t, s, time.Second)
+		never := mustSubmit(t, s, math.MaxInt64) // would wrap to the past if added naively
+		later := mustSubmit(t, s, 0)
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		if soon.State() != sched.Started || later.State() != sched.Started {
+			t.Fatalf("jobs behind a MaxInt64 delay: %v and %v, want started", soon.State(), later.State())
+		}
+		if never.State() != sched.Queued {
+			t.Fatalf("the MaxInt64 job is %v, want queued", never.State())
+		}
+	})
+}
+
+// TestBatchIsAllOrNone races Close against a big batch: either the batch
+// was queued whole (and Close cancelled what had not started), or it was
+// refused and nothing of it exists.
+func TestBatchIsAllOrNone(t *testing.T) {
+	for range 20 {
+		var s sched.Scheduler
+		var wg sync.WaitGroup
+		wg.Go(func() { s.Close() })
+		jobs, err := s.SubmitBatch(20000, 0)
+		wg.Wait()
+		c := s.Counts()
+		switch {
+		case err == nil:
+			if len(jobs) != 20000 || c.Total() != 20000 || c.Queued != 0 {
+				t.Fatalf("batch queued: %d handles, counts %+v; want all 20000, none left queued", len(jobs), c)
+			}
+		case errors.Is(err, sched.ErrClosed):
+			if jobs != nil || c.Total() != 0 {
+				t.Fatalf("batch refused, yet %d handles and counts %+v", len(jobs), c)
+			}
+		default:
+			t.Fatalf("SubmitBatch: %v", err)
+		}
+	}
+}
+
+func TestStartThatExitsItsGoroutineFailsTheJob(t *testing.T) {
+	var calls atomic.Int32
+	s := &sched.Scheduler{Limit: 1, Start: func(context.Context, sched.Record) error {
+		if calls.Add(1) == 1 {
+			runtime.Goexit() // as t.FailNow would
+		}
+		return nil
+	}}
+	bubble(t, s, func(t *testing.T, s *sched.Scheduler) {
+		jobs, err := s.SubmitBatch(2, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := sched.Gather(context.Background(), jobs...)
+		var be *sched.BatchError
+		if !errors.As(err, &be) || !errors.Is(be.Errs[0], sched.ErrFailed) || be.Errs[1] != nil {
+			t.Fatalf("Gather error = %v, want the first job failed, the second started", err)
+		}
+		if !strings.Contains(be.Errs[0].Error(), "Goexit") {
+			t.Errorf("error %q does not say what happened", be.Errs[0])
+		}
+		if !recs[1].Valid() {
+			t.Errorf("the job after it: %+v, want started in the freed slot", recs[1])
+		}
+	})
 }

@@ -1,6 +1,9 @@
 package sched
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // Event tells an observer that a job changed state.
 type Event struct {
@@ -63,7 +66,7 @@ func (sub *Subscription) Close() {
 	s.mu.Lock()
 	for i, o := range s.subs {
 		if o == sub {
-			s.subs = append(s.subs[:i], s.subs[i+1:]...)
+			s.subs = slices.Delete(s.subs, i, i+1)
 			break
 		}
 	}
