@@ -1,0 +1,44 @@
+// Package app is wasmsched's browser UI: a go-app page that runs the
+// scheduler of package [sched] inside the page and teaches, control by
+// control, the seed's asyncio lesson (await a coroutine, cancel a task,
+// gather a batch).
+//
+// It knows nothing of HTTP: cmd/wasm runs it in the browser, and
+// cmd/gensite writes the static site from [Routes] and [Handler].
+package app
+
+import goapp "github.com/maxence-charriere/go-app/v9/pkg/app"
+
+// Routes registers every page of the app with go-app. Call it before
+// goapp.RunWhenOnBrowser in the browser, and before generating the site.
+func Routes() {
+	goapp.RouteFunc("/", newPage)
+}
+
+// Handler describes the app: names, icons, styles and colours. Resources
+// and Version are left empty for the site generator to set (the URL prefix,
+// and a hash of app.wasm so that the service worker refreshes its cache).
+// Every file it names is local, under /web, so the offline cache holds no
+// remote URL.
+func Handler() *goapp.Handler {
+	return &goapp.Handler{
+		Name:        "wasmsched",
+		ShortName:   "wasmsched",
+		Title:       "wasmsched: asyncio's scheduling lesson in Go, in your browser",
+		Description: "A job scheduler with delays, cancellation and gather, written in Go and running entirely in the page as WebAssembly.",
+		Author:      "wasmsched",
+		Keywords:    []string{"go", "webassembly", "wasm", "scheduler", "asyncio", "go-app"},
+		Lang:        "en",
+		Icon: goapp.Icon{
+			Default:    "/web/icon-192.png",
+			Large:      "/web/icon-512.png",
+			SVG:        "/web/icon.svg",
+			AppleTouch: "/web/icon-192.png",
+		},
+		Image:           "/web/icon-512.png",
+		Styles:          []string{"/web/app.css"},
+		LoadingLabel:    "Loading the scheduler… {progress}%",
+		ThemeColor:      "#1d3557",
+		BackgroundColor: "#f6f7f9",
+	}
+}

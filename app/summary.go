@@ -1,0 +1,66 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/wasmsched/wasmsched/sched"
+)
+
+// summarizeBatch says what a gather returned, checked as the seed checks it:
+// one record per job, in the jobs' order, each valid. ok is true only then,
+// and the text is "N records, in order, all valid"; otherwise the text says
+// exactly what was not, e.g. "10 records: 3 cancelled, 7 valid".
+func summarizeBatch(ids []string, recs []sched.Record, err error) (text string, ok bool) {
+	var be *sched.BatchError
+	if err != nil && !errors.As(err, &be) && len(recs) == 0 {
+		return fmt.Sprintf("gather failed: %v", err), false
+	}
+	var valid, invalid, cancelled, failed, unordered int
+	for i, r := range recs {
+		switch {
+		case r.State == sched.Cancelled:
+			cancelled++
+		case r.State == sched.Failed:
+			failed++
+		case r.Valid():
+			valid++
+		default:
+			invalid++
+		}
+		if i >= len(ids) || r.ID != ids[i] {
+			unordered++
+		}
+	}
+	head := plural(len(recs), "record")
+	if len(recs) != len(ids) {
+		head = fmt.Sprintf("%s for %s", head, plural(len(ids), "job"))
+	}
+	if err == nil && len(recs) == len(ids) && valid == len(recs) && unordered == 0 {
+		return head + ", in order, all valid", true
+	}
+	var parts []string
+	add := func(n int, what string) {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, what))
+		}
+	}
+	add(cancelled, "cancelled")
+	add(failed, "failed")
+	add(invalid, "not valid (queued_at not before started_at)")
+	add(unordered, "out of order")
+	add(valid, "valid")
+	if err != nil && be == nil {
+		parts = append(parts, "error: "+err.Error())
+	}
+	return head + ": " + strings.Join(parts, ", "), false
+}
+
+// plural writes "1 record" or "3 records".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
