@@ -1,0 +1,99 @@
+// Command gensite writes the wasmsched web app as a static site folder that
+// any file server can host (GitHub Pages, cmd/serve):
+//
+//	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o /tmp/app.wasm ./cmd/wasm
+//	go run ./cmd/gensite -out dist -wasm /tmp/app.wasm -base /wasmsched
+//
+// `make build` runs both steps.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/wasmsched/wasmsched/app"
+)
+
+const usageText = `Usage: gensite -wasm file [-out folder] [-base /path] [-web folder]
+
+Write the wasmsched site into a folder: index.html, 404.html, app.js,
+app-worker.js, wasm_exec.js, app.css, manifest.webmanifest and web/ (the
+files of -web, plus app.wasm), with brotli (.br) and gzip (.gz) siblings of
+app.wasm and of the larger text files.
+
+The service worker caches the site under a version that is a hash of the
+site's files (app.wasm, the pages, the assets), so a new build reaches
+returning visitors and an unchanged one is not downloaded again. The folder is replaced as a whole, once every
+file is written and checked: a failed run leaves the old site as it was.
+
+Flags:
+`
+
+// errUsage reports bad command-line arguments; the usage text has already
+// been printed when run returns it.
+var errUsage = errors.New("gensite: bad usage")
+
+// registerRoutes registers the app's pages with go-app once: go-app reads
+// its route table unlocked while it generates, so it must not change then.
+var registerRoutes = sync.OnceFunc(app.Routes)
+
+func main() {
+	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "gensite:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses the flags, generates the site from the app's routes and
+// handler, and prints what it wrote.
+func run(args []string, stdout, stderr io.Writer) error {
+	flags := flag.NewFlagSet("gensite", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	var o options
+	flags.StringVar(&o.Out, "out", "dist", "site `folder` to write; replaced as a whole")
+	flags.StringVar(&o.Wasm, "wasm", "", "the built app.wasm `file` (required)")
+	flags.StringVar(&o.Base, "base", "", "URL `path` the site is served under, like /wasmsched; empty means the root")
+	flags.StringVar(&o.Web, "web", "web", "`folder` of static assets copied into the site's web/")
+	flags.Usage = func() {
+		fmt.Fprint(flags.Output(), usageText)
+		flags.PrintDefaults()
+	}
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if flags.NArg() > 0 {
+		fmt.Fprintf(stderr, "unexpected argument %q\n", flags.Arg(0))
+		flags.Usage()
+		return errUsage
+	}
+	if o.Wasm == "" {
+		fmt.Fprintln(stderr, "-wasm is required")
+		flags.Usage()
+		return errUsage
+	}
+	if _, err := cleanBase(o.Base); err != nil {
+		fmt.Fprintln(stderr, err)
+		flags.Usage()
+		return errUsage
+	}
+
+	registerRoutes()
+	s, err := generate(o, app.Handler())
+	if err != nil {
+		return err
+	}
+	s.print(stdout)
+	return nil
+}
