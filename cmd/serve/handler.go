@@ -34,13 +34,6 @@ var encodings = []struct{ coding, ext string }{
 	{"gzip", ".gz"},
 }
 
-// alwaysRevalidate names the files that decide which version of the app a
-// browser runs; they are sent with no-cache so a new build is seen at once.
-var alwaysRevalidate = map[string]bool{
-	"app-worker.js":        true,
-	"manifest.webmanifest": true,
-}
-
 const notFoundPage = `<!doctype html>
 <meta charset="utf-8">
 <title>404 Not Found</title>
@@ -147,7 +140,7 @@ func (h *fileHandler) serveFile(w http.ResponseWriter, r *http.Request, name str
 	if ctype != "" {
 		hdr.Set("Content-Type", ctype)
 	}
-	hdr.Set("Cache-Control", cacheControl(name))
+	hdr.Set("Cache-Control", cacheControl)
 	// ServeContent handles HEAD, Range and If-Modified-Since from modtime;
 	// it sniffs the type only when we could not name it.
 	http.ServeContent(w, r, name, fi.ModTime(), f)
@@ -183,18 +176,13 @@ func contentType(name string) string {
 	return mime.TypeByExtension(ext)
 }
 
-// cacheControl keeps pages and the files that pin the app version always
-// fresh. Everything else may be reused for an hour without asking: go-app's
-// service worker caches the app per version and replaces that cache when
-// app-worker.js changes. The hour is kept short because the worker fills
-// its new cache through the HTTP cache, so a file changed in a new build
-// can be stale for up to that long.
-func cacheControl(name string) string {
-	if path.Ext(name) == ".html" || alwaysRevalidate[path.Base(name)] {
-		return "no-cache"
-	}
-	return "public, max-age=3600"
-}
+// cacheControl is sent with every file: the browser may keep a copy
+// but asks, cheaply (If-Modified-Since, 304), before each use. go-app's
+// URLs carry no version (/web/app.wasm), and its service worker fills a new
+// version's cache through the HTTP cache: any max-age would let a new
+// worker store the previous build's wasm. The worker's own cache is what
+// serves returning and offline visits.
+const cacheControl = "no-cache"
 
 // acceptQuality returns the q-value an Accept-Encoding header gives coding;
 // 0 means the client refuses it. An explicit entry beats "*".

@@ -396,10 +396,10 @@ func TestCacheControl(t *testing.T) {
 		{"/docs/intro.html", "no-cache"},
 		{"/app-worker.js", "no-cache"},
 		{"/manifest.webmanifest", "no-cache"},
-		{"/app.wasm", "public, max-age=3600"},
-		{"/app.js", "public, max-age=3600"},
-		{"/app.css", "public, max-age=3600"},
-		{"/icon.png", "public, max-age=3600"},
+		{"/app.wasm", "no-cache"},
+		{"/app.js", "no-cache"},
+		{"/app.css", "no-cache"},
+		{"/icon.png", "no-cache"},
 		{"/missing", "no-cache"},
 	}
 	for _, tt := range tests {
