@@ -6,10 +6,16 @@ WASM_EXEC = $(shell $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
 DIST     ?= dist
 BASE     ?=
 ADDR     ?= 127.0.0.1:8080
+BENCH_COUNT ?= 1
 
-.PHONY: test vet test-native test-wasm test-e2e bench build serve clean
+.PHONY: test setup vet test-native test-wasm test-e2e bench build serve clean
 
-test: vet test-native test-wasm test-e2e
+test: setup vet test-native test-wasm test-e2e
+
+# Node.js runs the wasm tests, Chromium the browser tests: installed with
+# apt-get when missing and run as root, else it says what to install.
+setup:
+	@bash scripts/setup
 
 vet:
 	$(GO) vet ./...
@@ -18,7 +24,7 @@ vet:
 	test -z "$$(gofmt -l $$files)" || { echo "gofmt needed:"; gofmt -l $$files; exit 1; }
 
 test-native:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 10m ./...
 
 # The scheduler's tests, run as WebAssembly under Node with Go's own runner.
 test-wasm:
@@ -31,8 +37,10 @@ test-wasm:
 test-e2e:
 	$(GO) test -tags e2e -count=1 -v -timeout 15m ./e2e/
 
+# The scheduler at a million jobs, against a goroutine per job in the same
+# run. BENCH_COUNT=5 gives numbers for benchstat.
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./sched/
+	$(GO) test -run='^$$' -bench=. -benchtime=1x -count=$(BENCH_COUNT) ./sched/
 
 # The wasm goes to a temporary folder and gensite replaces $(DIST) as a
 # whole once the site is complete, so a failed build leaves the old one.
@@ -52,5 +60,6 @@ serve:
 	@echo "make serve serves $(DIST) at the root; a build for BASE=$(BASE) needs a host that serves it under $(BASE)/"; exit 2
 endif
 
+# Also the hidden work folders of a gensite run that was killed.
 clean:
-	rm -rf '$(DIST)'
+	rm -rf '$(DIST)' '$(dir $(DIST)).$(notdir $(DIST)).gensite-'*
