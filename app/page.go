@@ -23,17 +23,10 @@ const (
 	// shows the newest.
 	maxRows  = 200
 	maxLanes = 40
-	// rowStep is how many rows the table may gain per update. Making a
-	// row's DOM costs far more than updating it, and 200 at once held the
-	// thread for a second on a first run: the table grows over frames.
-	rowStep = 20
 	// maxEvents caps the events one update applies: about 3 ms of work in
 	// a browser, measured, well inside a frame.
 	maxEvents = 4000
 )
-
-// actionCancelJob is posted by a row's cancel button with the job's id.
-const actionCancelJob = "wasmsched/cancel-job"
 
 // page is the whole app: one scheduler, the page's copy of its jobs, and
 // the controls that teach the seed's lessons. Its fields belong to the UI
@@ -49,8 +42,6 @@ type page struct {
 	notes   chan func()  // to the pump: see after
 	lag     atomic.Int64 // events and notes the pump holds, not yet applied
 	updates int          // updates the pump made: tests check they are few
-	rows    int          // rows the table may show now, up to maxRows
-	growing atomic.Bool  // the table has fewer rows than it will: keep updating
 
 	delay      string
 	delayErr   string
@@ -96,7 +87,6 @@ func (p *page) OnInit() {
 func (p *page) OnMount(ctx goapp.Context) {
 	p.sub = p.s.Subscribe()
 	p.notes = make(chan func())
-	ctx.Handle(actionCancelJob, p.onCancelJob)
 	// A plain goroutine, not ctx.Async: the pump never ends by itself, and
 	// go-app's testers wait for every Async function.
 	go p.pump(ctx, p.sub)
@@ -142,7 +132,7 @@ func (p *page) pump(ctx goapp.Context, sub *sched.Subscription) {
 		p.lag.Add(1)
 	}
 	for {
-		if head == len(backlog) && len(notes) == 0 && !p.growing.Load() {
+		if head == len(backlog) && len(notes) == 0 {
 			select {
 			case <-ctx.Done():
 				return
@@ -223,7 +213,6 @@ func (p *page) after(ctx goapp.Context, fn func()) {
 func (p *page) apply(events []sched.Event) {
 	p.updates++
 	p.store.apply(events)
-	p.rows = min(p.rows+rowStep, maxRows)
 	p.settle()
 }
 
@@ -274,7 +263,7 @@ func fieldError(id, msg string) goapp.UI {
 func (p *page) renderSingle() goapp.UI {
 	return goapp.Section().Class("card").Aria("labelledby", "single-h").Body(
 		goapp.H2().ID("single-h").Text("Queue one job"),
-		explain("single-help", "asyncio.create_task(start_job(id, delay)) is s.Submit(delay) in Go: it returns a handle at once, the job shows as queued and turns started when its delay ends. A waiting job holds a timer, not a goroutine."),
+		explain("single-help", "asyncio.create_task(start_job(id, delay)) is s.Submit(delay) in Go: it returns a handle at once, the job shows as queued and turns started when its delay ends. A waiting job holds a place in the scheduler's timer queue, not a goroutine."),
 		goapp.Form().ID("single-form").OnSubmit(p.onQueue).Body(
 			goapp.Label().For("delay").Text("Delay"),
 			goapp.Div().Class("row").Body(
@@ -464,35 +453,18 @@ func legendItem(state, text string) goapp.UI {
 }
 
 func (p *page) renderRecords() goapp.UI {
-	recent := p.store.newest(p.rows)
-	rows := make([]goapp.UI, len(recent))
-	for i, e := range recent {
-		rows[i] = &recordRow{Row: e.row()}
-	}
+	recent := p.store.newest(maxRows)
 	total := p.store.total()
 	summary := fmt.Sprintf("Showing all %s.", plural(total, "job"))
 	if total > len(recent) {
 		summary = fmt.Sprintf("Showing the newest %d of %d jobs.", len(recent), total)
 	}
-	return goapp.Section().Class("card wide").Aria("labelledby", "records-h").Body(
+	// The records class contains the table's layout (web/app.css).
+	return goapp.Section().Class("card wide records-card").Aria("labelledby", "records-h").Body(
 		goapp.H2().ID("records-h").Text("Records"),
 		explain("records-help", "Newest first. Wait is started minus queued; lateness is wait minus the delay asked, what the timers added. Valid: queued strictly before started."),
 		goapp.P().ID("records-total").DataSet("total", total).DataSet("shown", len(recent)).Text(summary),
-		goapp.Div().Class("table-scroll").TabIndex(0).Aria("labelledby", "records-h").Body(
-			goapp.Table().ID("records").Body(
-				goapp.THead().Body(goapp.Tr().Body(
-					goapp.Th().Scope("col").Text("Job"),
-					goapp.Th().Scope("col").Text("State"),
-					goapp.Th().Scope("col").Text("Delay asked"),
-					goapp.Th().Scope("col").Text("Queued at"),
-					goapp.Th().Scope("col").Text("Started at"),
-					goapp.Th().Scope("col").Text("Wait"),
-					goapp.Th().Scope("col").Text("Lateness"),
-					goapp.Th().Scope("col").Text("Valid"),
-					goapp.Th().Scope("col").Body(goapp.Span().Class("visually-hidden").Text("Actions")),
-				)),
-				goapp.TBody().Body(rows...),
-			),
-		),
+		goapp.Div().Class("table-scroll").TabIndex(0).Aria("labelledby", "records-h").
+			OnClick(p.onRecordsClick).Body(recordsTable(recent)),
 	)
 }

@@ -244,7 +244,7 @@ func TestCancelledJobNeverStarts(t *testing.T) {
 			tt.do(func(goapp.Context) { tt.p.delay = "1h"; tt.p.queue() })
 		}
 		id := tt.rows()[1].attrs["data-id"]
-		tt.do(func(ctx goapp.Context) { tt.p.onCancelJob(ctx, goapp.Action{Value: id}) })
+		tt.do(func(goapp.Context) { tt.p.cancelJob(id) })
 		tt.settle(time.Second)
 		tt.wantText("count-cancelled", "1")
 		for _, r := range tt.rows() {

@@ -31,8 +31,8 @@ type store struct {
 type entry struct {
 	job   *sched.Job
 	rec   sched.Record
-	batch int      // the batch the job belongs to, 0 for none
-	view  *rowView // rec formatted for the table, made when first shown
+	batch int    // the batch the job belongs to, 0 for none
+	html  string // rec as a row of the records table, written when first shown
 }
 
 // batch is one "start a batch" run of the page, gathered in the background.
@@ -121,7 +121,7 @@ func (st *store) set(e *entry, rec sched.Record) {
 	if from.Done() || to < from || int(to) >= len(st.counts) {
 		return
 	}
-	e.rec, e.view = rec, nil
+	e.rec, e.html = rec, ""
 	if from == to {
 		return
 	}
@@ -225,13 +225,12 @@ func percentile(sorted []time.Duration, p float64) (time.Duration, bool) {
 	return sorted[rank-1], true
 }
 
-// row returns e formatted for the records table. Formatting costs more
-// than comparing, and a row is drawn every frame while it is among the
-// newest, so it is done once per change.
-func (e *entry) row() rowView {
-	if e.view == nil {
-		v := rowOf(e.rec)
-		e.view = &v
+// row returns e as a row of the records table. A row is written again
+// each update while it is among the newest, so it is formatted once per
+// change of its record.
+func (e *entry) row() string {
+	if e.html == "" {
+		e.html = rowHTML(e.rec)
 	}
-	return *e.view
+	return e.html
 }

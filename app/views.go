@@ -1,7 +1,9 @@
 package app
 
 import (
+	"html"
 	"strconv"
+	"strings"
 
 	goapp "github.com/maxence-charriere/go-app/v9/pkg/app"
 
@@ -9,77 +11,59 @@ import (
 )
 
 // The views below are small components whose exported fields are plain
-// values. go-app re-renders a child only when its fields change, so a frame
-// in which 10 of 200 rows changed redraws about 10 rows, not the table.
+// values: go-app re-renders a child only when its fields change.
 
-// rowView is one records-table row, formatted.
-type rowView struct {
-	ID      string
-	State   string
-	Delay   string
-	Queued  string
-	Started string
-	Wait    string
-	Late    string
-	Valid   bool
+// recordsTable is the records table as HTML written here, not as go-app
+// elements. Each update of a big batch brings a new set of newest jobs, so
+// go-app, which diffs children by index, would rewrite every row through
+// tens of JavaScript calls a row; one string costs one call and lets the
+// browser's parser build the rows. go-app replaces the table only when the
+// string changed. The cancel buttons have no handlers of their own: their
+// clicks bubble to the page (see onRecordsClick).
+func recordsTable(recent []*entry) goapp.UI {
+	var b strings.Builder
+	b.WriteString(`<table id="records"><thead><tr>` +
+		`<th scope="col">Job</th><th scope="col">State</th><th scope="col">Delay asked</th>` +
+		`<th scope="col">Queued at</th><th scope="col">Started at</th><th scope="col">Wait</th>` +
+		`<th scope="col">Lateness</th><th scope="col">Valid</th>` +
+		`<th scope="col"><span class="visually-hidden">Actions</span></th>` +
+		`</tr></thead><tbody>`)
+	for _, e := range recent {
+		b.WriteString(e.row())
+	}
+	b.WriteString(`</tbody></table>`)
+	return goapp.Raw(b.String())
 }
 
-func rowOf(r sched.Record) rowView {
-	v := rowView{
-		ID:      r.ID,
-		State:   r.State.String(),
-		Delay:   formatDuration(r.Delay),
-		Queued:  stamp(r.QueuedAt),
-		Started: "—",
-		Wait:    "—",
-		Late:    "—",
-		Valid:   r.Valid(),
-	}
+// rowHTML writes r as a row of the records table. A queued job's row has a
+// cancel button.
+func rowHTML(r sched.Record) string {
+	started, wait, late := "—", "—", "—"
 	if r.State == sched.Started {
-		v.Started = stamp(r.StartedAt)
-		v.Wait = formatDuration(r.Wait())
-		v.Late = formatDuration(r.Lateness())
+		started = stamp(r.StartedAt)
+		wait = formatDuration(r.Wait())
+		late = formatDuration(r.Lateness())
 	}
-	return v
-}
-
-// recordRow is one row of the records table.
-type recordRow struct {
-	goapp.Compo
-	Row rowView
-}
-
-func (c *recordRow) Render() goapp.UI {
-	r := c.Row
 	valid := "no"
-	if r.Valid {
+	if r.Valid() {
 		valid = "yes"
 	}
-	var action goapp.UI = goapp.Text("")
-	if r.State == sched.Queued.String() {
-		action = goapp.Button().Type("button").Class("cancel").
-			Aria("label", "Cancel job "+shortID(r.ID)).
-			OnClick(c.onCancel).Text("Cancel")
+	action := ""
+	if r.State == sched.Queued {
+		action = `<button type="button" class="cancel" aria-label="Cancel job ` + shortID(r.ID) + `">Cancel</button>`
 	}
-	return goapp.Tr().Class("record", r.State).
-		DataSet("id", r.ID).DataSet("state", r.State).DataSet("valid", r.Valid).
-		Body(
-			goapp.Td().Body(goapp.Code().Title(r.ID).Text(shortID(r.ID))),
-			goapp.Td().Body(goapp.Span().Class("badge", r.State).Text(r.State)),
-			goapp.Td().Class("num").Text(r.Delay),
-			goapp.Td().Class("num").Text(r.Queued),
-			goapp.Td().Class("num").Text(r.Started),
-			goapp.Td().Class("num").Text(r.Wait),
-			goapp.Td().Class("num").Text(r.Late),
-			goapp.Td().Class("valid-"+valid).Text(valid),
-			goapp.Td().Body(action),
-		)
-}
-
-// onCancel asks the page to cancel this row's job. The row knows only the
-// id; the page holds the job.
-func (c *recordRow) onCancel(ctx goapp.Context, e goapp.Event) {
-	ctx.NewActionWithValue(actionCancelJob, c.Row.ID)
+	id, state := html.EscapeString(r.ID), html.EscapeString(r.State.String())
+	return `<tr class="record ` + state + `" data-id="` + id + `" data-state="` + state +
+		`" data-valid="` + strconv.FormatBool(r.Valid()) + `">` +
+		`<td><code title="` + id + `">` + html.EscapeString(shortID(r.ID)) + `</code></td>` +
+		`<td><span class="badge ` + state + `">` + state + `</span></td>` +
+		`<td class="num">` + formatDuration(r.Delay) + `</td>` +
+		`<td class="num">` + stamp(r.QueuedAt) + `</td>` +
+		`<td class="num">` + started + `</td>` +
+		`<td class="num">` + wait + `</td>` +
+		`<td class="num">` + late + `</td>` +
+		`<td class="valid-` + valid + `">` + valid + `</td>` +
+		`<td>` + action + `</td></tr>`
 }
 
 // statsView shows the counts by state and the lateness percentiles.
