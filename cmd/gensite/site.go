@@ -472,13 +472,7 @@ func checkSite(dir, base string) error {
 	if err != nil {
 		return err
 	}
-	var manifest struct {
-		Scope    string `json:"scope"`
-		StartURL string `json:"start_url"`
-		Icons    []struct {
-			Src string `json:"src"`
-		} `json:"icons"`
-	}
+	var manifest manifestURLs
 	if err := json.Unmarshal(mb, &manifest); err != nil {
 		return fmt.Errorf("manifest.webmanifest: %w", err)
 	}
@@ -594,4 +588,14 @@ func mib(n int64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.2f MiB", float64(n)/(1<<20))
+}
+
+// manifestURLs are the URLs of a web manifest that must be local and carry
+// the base.
+type manifestURLs struct {
+	Scope    string `json:"scope"`
+	StartURL string `json:"start_url"`
+	Icons    []struct {
+		Src string `json:"src"`
+	} `json:"icons"`
 }

@@ -228,13 +228,7 @@ func TestBasePrefixesEveryURL(t *testing.T) {
 		}
 	}
 
-	var manifest struct {
-		Scope    string `json:"scope"`
-		StartURL string `json:"start_url"`
-		Icons    []struct {
-			Src string `json:"src"`
-		} `json:"icons"`
-	}
+	var manifest manifestURLs
 	if err := json.Unmarshal(read(t, out, "manifest.webmanifest"), &manifest); err != nil {
 		t.Fatal(err)
 	}
