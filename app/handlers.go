@@ -78,8 +78,9 @@ func (p *page) onBatchStart(ctx goapp.Context, e goapp.Event) {
 // page is warm one SubmitBatch of 10,000 costs no more than the slices, but
 // in a fresh page it held the thread 300-650 ms (the wasm code is compiled
 // lazily, the heap grows and the first GC runs), against about 400 ms for
-// the worst frame with slices. Each slice is one SubmitBatch, and the batch
-// is gathered as one.
+// the worst frame with slices. The first slices are smaller (see
+// firstSlice). Each slice is one SubmitBatch, and the batch is gathered as
+// one.
 func (p *page) startBatch(ctx goapp.Context) {
 	n, err := parseBatchSize(p.batchSize)
 	if err != nil {
@@ -103,12 +104,17 @@ func (p *page) startBatch(ctx goapp.Context) {
 	go p.gatherBatch(ctx, b, d, t0)
 }
 
-// sliceSize is how many jobs of a batch are queued per frame.
-const sliceSize = 1000
+// A batch's first slice is small, and each slice after it as big as
+// all those before it, up to sliceSize: the first frames of a batch in a
+// fresh page also compile the code they run for the first time.
+const (
+	firstSlice = 250
+	sliceSize  = 1000
+)
 
 // queueSlice queues the next slice of b, on the UI goroutine.
 func (p *page) queueSlice(b *batch, d time.Duration) error {
-	jobs, err := p.s.SubmitBatch(min(sliceSize, b.N-len(b.Jobs)), d)
+	jobs, err := p.s.SubmitBatch(min(sliceSize, max(firstSlice, len(b.Jobs)), b.N-len(b.Jobs)), d)
 	if err != nil {
 		return err
 	}

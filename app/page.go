@@ -21,7 +21,7 @@ const (
 	clockTick = 250 * time.Millisecond
 	// maxRows and maxLanes cap the DOM: the store keeps every job, the page
 	// shows the newest.
-	maxRows  = 200
+	maxRows  = 100
 	maxLanes = 40
 	// maxEvents caps the events one update applies: about 3 ms of work in
 	// a browser, measured, well inside a frame.
