@@ -35,10 +35,13 @@ func Handler() *goapp.Handler {
 			SVG:        "/web/icon.svg",
 			AppleTouch: "/web/icon-192.png",
 		},
-		Image:           "/web/icon-512.png",
-		Styles:          []string{"/web/app.css"},
-		LoadingLabel:    "Loading the scheduler… {progress}%",
-		ThemeColor:      "#1d3557",
-		BackgroundColor: "#f6f7f9",
+		// go-app caches its other icons for offline use, not the SVG one,
+		// which every page loads.
+		CacheableResources: []string{"/web/icon.svg"},
+		Image:              "/web/icon-512.png",
+		Styles:             []string{"/web/app.css"},
+		LoadingLabel:       "Loading the scheduler… {progress}%",
+		ThemeColor:         "#1d3557",
+		BackgroundColor:    "#f6f7f9",
 	}
 }

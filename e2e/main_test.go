@@ -35,6 +35,7 @@ var (
 	baseURL    string // the basePath build, like http://127.0.0.1:40001/wasmsched/
 	chromium   string // the browser's path
 	skipReason string // set when there is no browser: every test skips
+	built      *sites // for tests that start a server of their own
 )
 
 func TestMain(m *testing.M) { os.Exit(testMain(m)) }
@@ -68,6 +69,7 @@ func testMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
+	built = s
 	root, err := startServer(s.serve, s.rootDir)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)

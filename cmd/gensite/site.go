@@ -443,7 +443,8 @@ var headURLs = regexp.MustCompile(`<(?:link|script)\b[^>]*?\s(?:href|src)="([^"]
 // does not hold: go-app falls back to remote icons, which break offline use
 // and land in the service worker's cache list, where one failed fetch stops
 // the worker from installing. Every URL must be local, under base, and
-// name a file of the site.
+// name a file of the site, and what a page loads must be cached for
+// offline use.
 func checkSite(dir, base string) error {
 	var problems []string
 	check := func(where string, urls ...string) {
@@ -490,7 +491,13 @@ func checkSite(dir, base string) error {
 			return err
 		}
 		for _, m := range headURLs.FindAllSubmatch(b, -1) {
-			check(rel, string(m[1]))
+			u := string(m[1])
+			check(rel, u)
+			// What a page loads must be in the worker's cache, or the
+			// page fails offline (go-app leaves out Icon.SVG).
+			if !slices.Contains(cached, u) {
+				problems = append(problems, fmt.Sprintf("%s: %q is not in app-worker.js's cache list: add it to Handler.CacheableResources", rel, u))
+			}
 		}
 		return nil
 	})

@@ -397,3 +397,17 @@ func TestWasmFlagRequired(t *testing.T) {
 		t.Errorf("stderr = %q", stderr.String())
 	}
 }
+
+// TestUncachedPageURLFailsBuild: a file every page loads but the worker
+// does not cache would break the app offline.
+func TestUncachedPageURLFailsBuild(t *testing.T) {
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "dist")
+	registerRoutes()
+	h := app.Handler()
+	h.CacheableResources = nil // go-app then leaves Icon.SVG out of its cache list
+	_, err := generate(options{Out: out, Wasm: fakeWasm(t, t.TempDir(), "a"), Web: webDir}, h)
+	if err == nil || !strings.Contains(err.Error(), `"/web/icon.svg" is not in app-worker.js's cache list`) {
+		t.Fatalf("err = %v; want the uncached icon named", err)
+	}
+}

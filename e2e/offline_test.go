@@ -1,0 +1,41 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestWorksOfflineAfterFirstVisit: once the service worker has cached the
+// app, the page loads and schedules with its server gone.
+func TestWorksOfflineAfterFirstVisit(t *testing.T) {
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+	// A server of its own, on its own origin, that the test can stop.
+	srv, err := startServer(built.serve, built.rootDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.stop()
+
+	p := openApp(t, srv.url, testTimeout)
+	// The worker is active once it has cached every file it lists; from
+	// then on it answers the scope's navigations, this reload among them.
+	if scope := eval[string](p, `navigator.serviceWorker.ready.then(r => r.scope)`, chromedp.EvalAwaitPromise); scope != srv.url {
+		t.Fatalf("service worker scope %q, want %q", scope, srv.url)
+	}
+	srv.stop()
+	if resp, err := http.Get(srv.url); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the server still answers at %s", srv.url)
+	}
+
+	p.do("reloading with the server stopped", chromedp.Reload())
+	p.waitFor("the wasm app to start offline", `!document.getElementById("app-wasm-loader")`)
+	p.do("waiting for #queue offline", chromedp.WaitVisible(chromedp.CSS("#queue")), chromedp.WaitEnabled(chromedp.CSS("#queue")))
+	queueAndStart(t, p)
+}
