@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"html"
 	"sync/atomic"
 	"time"
 
@@ -230,29 +231,35 @@ func (p *page) Render() goapp.UI {
 		p.renderStats(),
 		p.renderTimeline(),
 		p.renderRecords(),
-		goapp.Footer().Body(
-			goapp.P().Text("wasmsched: Go's runtime, compiled to WebAssembly, schedules every job on this page. Nothing is sent to a server."),
-		),
+		goapp.Raw(`<footer><p>wasmsched: Go&#39;s runtime, compiled to WebAssembly, schedules every job on this page. Nothing is sent to a server.</p></footer>`),
 	)
 }
 
-func (p *page) renderIntro() goapp.UI {
-	return goapp.Header().Class("intro").Body(
-		goapp.H1().Text("wasmsched: asyncio's scheduling lesson, in Go, in this page"),
-		goapp.P().Text("A scheduler cannot start a job at once: calling an API or asking for resources takes time, so each job here starts after a delay. "+
-			"This page is a Python asyncio lesson (await a coroutine, cancel a task, gather a batch) rewritten in Go and compiled to WebAssembly. "+
-			"The scheduler runs entirely in this browser tab, with no backend."),
-		goapp.P().Body(
-			goapp.Text("Every job gets a record: its id, when it was queued and when it started. "),
-			goapp.Text("A record is "), goapp.Strong().Text("valid"),
-			goapp.Text(" when it was queued strictly before it started, the seed's check. Go's time.Now carries a monotonic clock, so that check holds even if the wall clock jumps, which Python's datetime.now() does not promise."),
-		),
-	)
+func (p *page) renderIntro() goapp.UI { return goapp.Raw(introHTML) }
+
+// introHTML is the page's introduction. The parts of the page that never
+// change, and those that only show text, are HTML written here rather than
+// go-app elements: the first render of the page runs in the same browser task
+// as the Go program's start, and each go-app element is Go and JavaScript
+// work, much of it compiled by the browser the first time it runs. A string
+// is one call, which the browser's parser turns into elements.
+const introHTML = `<header class="intro">` +
+	`<h1>wasmsched: asyncio&#39;s scheduling lesson, in Go, in this page</h1>` +
+	`<p>A scheduler cannot start a job at once: calling an API or asking for resources takes time, so each job here starts after a delay. ` +
+	`This page is a Python asyncio lesson (await a coroutine, cancel a task, gather a batch) rewritten in Go and compiled to WebAssembly. ` +
+	`The scheduler runs entirely in this browser tab, with no backend.</p>` +
+	`<p>Every job gets a record: its id, when it was queued and when it started. ` +
+	`A record is <strong>valid</strong> when it was queued strictly before it started, the seed&#39;s check. Go&#39;s time.Now carries a monotonic clock, so that check holds even if the wall clock jumps, which Python&#39;s datetime.now() does not promise.</p>` +
+	`</header>`
+
+// rawP is a paragraph of plain text, as HTML (see introHTML).
+func rawP(id, class, text string) goapp.UI {
+	return goapp.Raw(`<p id="` + html.EscapeString(id) + `" class="` + html.EscapeString(class) + `">` + html.EscapeString(text) + `</p>`)
 }
 
 // explain is the one-line note under a control naming the concept it shows.
 func explain(id, text string) goapp.UI {
-	return goapp.P().ID(id).Class("explain").Text(text)
+	return rawP(id, "explain", text)
 }
 
 // fieldError shows what is wrong with a field, and only when something is.
@@ -279,7 +286,7 @@ func (p *page) renderSingle() goapp.UI {
 					Title("The seed's _DELAY_LARGE: long enough to cancel").OnClick(p.onPreset("1h")).Text("1 h"),
 				goapp.Button().ID("queue").Type("submit").Text("Queue job"),
 			),
-			goapp.P().ID("delay-hint").Class("hint").Text("A number and a unit: ms, s, min or h. A bare number means milliseconds. At most 24h."),
+			rawP("delay-hint", "hint", "A number and a unit: ms, s, min or h. A bare number means milliseconds. At most 24h."),
 			fieldError("delay-error", p.delayErr),
 		),
 		goapp.If(p.singleNote != "", goapp.P().Class("note").Aria("live", "polite").Text(p.singleNote)),
@@ -345,7 +352,7 @@ func (p *page) renderBatch() goapp.UI {
 				goapp.Button().ID("batch-cancel").Type("button").Class("danger").
 					OnClick(p.onBatchCancel).Text("Cancel this batch"),
 			),
-			goapp.P().ID("batch-hint").Class("hint").Text(fmt.Sprintf("1 to %d jobs: the whole batch lives in this tab, whose one thread also draws the page.", maxBatch)),
+			rawP("batch-hint", "hint", fmt.Sprintf("1 to %d jobs: the whole batch lives in this tab, whose one thread also draws the page.", maxBatch)),
 			fieldError("batch-error", p.batchErr),
 		),
 		goapp.If(n > 0 && !done, goapp.Progress().Max(n).Value(started).Aria("label", "batch progress")),
@@ -372,14 +379,12 @@ func (p *page) renderScenario() goapp.UI {
 	}
 	items := make([]goapp.UI, numChecks)
 	for i, c := range p.checks {
-		items[i] = goapp.Li().ID(ids[i]).Class("check", string(c.State)).DataSet("state", c.State).Body(
-			goapp.Span().Class("check-mark").Aria("hidden", true).Text(checkMark(c.State)),
-			goapp.Div().Body(
-				goapp.Strong().Text(titles[i]),
-				goapp.Br(),
-				goapp.Span().Class("check-text").Text(string(c.State)+": "+c.Text),
-			),
-		)
+		// Text only, as HTML (see introHTML).
+		state := html.EscapeString(string(c.State))
+		items[i] = goapp.Raw(`<li id="` + ids[i] + `" class="check ` + state + `" data-state="` + state + `">` +
+			`<span class="check-mark" aria-hidden="true">` + checkMark(c.State) + `</span>` +
+			`<div><strong>` + html.EscapeString(titles[i]) + `</strong><br>` +
+			`<span class="check-text">` + state + ": " + html.EscapeString(c.Text) + `</span></div></li>`)
 	}
 	label := "Run the scenario"
 	if p.running {
@@ -438,19 +443,18 @@ func (p *page) renderTimeline() goapp.UI {
 		goapp.H2().ID("timeline-h").Text("Timeline"),
 		explain("timeline-help", fmt.Sprintf("One lane per job for the %d most recent: a bar from queued to started (or cancelled), and a line for now. The scale follows the jobs, from milliseconds to hours.", maxLanes)),
 		&timelineView{SVG: timelineSVG(lanes, p.now)},
-		goapp.Ul().Class("legend").Body(
-			legendItem("queued", "waiting"),
-			legendItem("starting", "starting"),
-			legendItem("started", "started"),
-			legendItem("cancelled", "cancelled"),
-			legendItem("failed", "failed"),
-		),
+		goapp.Raw(legendHTML),
 	)
 }
 
-func legendItem(state, text string) goapp.UI {
-	return goapp.Li().Body(goapp.Span().Class("swatch", state).Aria("hidden", true), goapp.Text(text))
-}
+// legendHTML is the timeline's legend (see introHTML).
+const legendHTML = `<ul class="legend">` +
+	`<li><span class="swatch queued" aria-hidden="true"></span>waiting</li>` +
+	`<li><span class="swatch starting" aria-hidden="true"></span>starting</li>` +
+	`<li><span class="swatch started" aria-hidden="true"></span>started</li>` +
+	`<li><span class="swatch cancelled" aria-hidden="true"></span>cancelled</li>` +
+	`<li><span class="swatch failed" aria-hidden="true"></span>failed</li>` +
+	`</ul>`
 
 func (p *page) renderRecords() goapp.UI {
 	recent := p.store.newest(maxRows)

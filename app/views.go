@@ -75,46 +75,32 @@ type statsView struct {
 }
 
 func (c *statsView) Render() goapp.UI {
-	count := func(id, label string, n int) goapp.UI {
-		return goapp.Div().Class("stat").Body(
-			goapp.Dt().Text(label),
-			goapp.Dd().ID(id).Text(strconv.Itoa(n)),
-		)
+	// Text only, as HTML (see introHTML).
+	var b strings.Builder
+	stat := func(id, label, value string) {
+		b.WriteString(`<div class="stat"><dt>` + label + `</dt><dd id="` + id + `">` + html.EscapeString(value) + `</dd></div>`)
 	}
-	return goapp.Section().Class("card wide").Aria("labelledby", "stats-h").Body(
-		goapp.H2().ID("stats-h").Text("Counts and lateness"),
-		goapp.Dl().Class("stats").Body(
-			count("count-queued", "queued", c.Queued),
-			count("count-starting", "starting", c.Starting),
-			count("count-started", "started", c.Started),
-			count("count-cancelled", "cancelled", c.Cancelled),
-			count("count-failed", "failed", c.Failed),
-			count("count-total", "all jobs", c.Total),
-		),
-		goapp.Dl().Class("stats").Body(
-			goapp.Div().Class("stat").Body(
-				goapp.Dt().Text("median lateness"),
-				goapp.Dd().ID("late-p50").Text(c.P50),
-			),
-			goapp.Div().Class("stat").Body(
-				goapp.Dt().Text("99th percentile"),
-				goapp.Dd().ID("late-p99").Text(c.P99),
-			),
-			goapp.Div().Class("stat").Body(
-				goapp.Dt().Text("over started jobs"),
-				goapp.Dd().ID("late-n").Text(strconv.Itoa(c.Sample)),
-			),
-		),
-		goapp.P().Class("explain").Text(
-			"Why late? A job never starts before its delay, but the browser adds a little: "+
-				"HTML timers are clamped to about 4 ms once five are nested, as a stream of "+
-				"Go timers in this page soon is; a hidden tab runs timers at most once a second, "+
-				"and once a minute after five minutes; and time.Now here steps by about 100 µs. "+
-				"The page's own drawing shares the same one thread, so a big batch waits longer still. "+
-				"So a 1 ms delay usually waits 1 to 5 ms in a visible tab, and much longer in a hidden one.",
-		),
-	)
+	b.WriteString(`<section class="card wide" aria-labelledby="stats-h"><h2 id="stats-h">Counts and lateness</h2><dl class="stats">`)
+	stat("count-queued", "queued", strconv.Itoa(c.Queued))
+	stat("count-starting", "starting", strconv.Itoa(c.Starting))
+	stat("count-started", "started", strconv.Itoa(c.Started))
+	stat("count-cancelled", "cancelled", strconv.Itoa(c.Cancelled))
+	stat("count-failed", "failed", strconv.Itoa(c.Failed))
+	stat("count-total", "all jobs", strconv.Itoa(c.Total))
+	b.WriteString(`</dl><dl class="stats">`)
+	stat("late-p50", "median lateness", c.P50)
+	stat("late-p99", "99th percentile", c.P99)
+	stat("late-n", "over started jobs", strconv.Itoa(c.Sample))
+	b.WriteString(`</dl><p class="explain">` + html.EscapeString(latenessHelp) + `</p></section>`)
+	return goapp.Raw(b.String())
 }
+
+const latenessHelp = "Why late? A job never starts before its delay, but the browser adds a little: " +
+	"HTML timers are clamped to about 4 ms once five are nested, as a stream of " +
+	"Go timers in this page soon is; a hidden tab runs timers at most once a second, " +
+	"and once a minute after five minutes; and time.Now here steps by about 100 µs. " +
+	"The page's own drawing shares the same one thread, so a big batch waits longer still. " +
+	"So a 1 ms delay usually waits 1 to 5 ms in a visible tab, and much longer in a hidden one."
 
 // timelineView holds the timeline drawing, so that it is swapped only when
 // the drawing changed.
