@@ -22,12 +22,12 @@ func (p *page) onDelayInput(ctx goapp.Context, e goapp.Event) {
 
 func (p *page) onBatchSizeInput(ctx goapp.Context, e goapp.Event) {
 	p.batchSize = ctx.JSSrc().Get("value").String()
-	p.batchErr = ""
+	p.batchErr, p.batchBad = "", ""
 }
 
 func (p *page) onBatchDelayInput(ctx goapp.Context, e goapp.Event) {
 	p.batchDelay = ctx.JSSrc().Get("value").String()
-	p.batchErr = ""
+	p.batchErr, p.batchBad = "", ""
 }
 
 // onPreset fills the delay field with one of the seed's delays.
@@ -84,15 +84,15 @@ func (p *page) onBatchStart(ctx goapp.Context, e goapp.Event) {
 func (p *page) startBatch(ctx goapp.Context) {
 	n, err := parseBatchSize(p.batchSize)
 	if err != nil {
-		p.batchErr = err.Error()
+		p.batchErr, p.batchBad = err.Error(), "batch-size"
 		return
 	}
 	d, err := parseDelay(p.batchDelay)
 	if err != nil {
-		p.batchErr = "delay: " + err.Error()
+		p.batchErr, p.batchBad = "delay: "+err.Error(), "batch-delay"
 		return
 	}
-	p.batchErr, p.batchNote = "", ""
+	p.batchErr, p.batchBad, p.batchNote = "", "", ""
 	t0 := time.Now()
 	b := p.store.newBatch(n)
 	if err := p.queueSlice(b, d); err != nil {

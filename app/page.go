@@ -51,6 +51,7 @@ type page struct {
 	batchSize  string
 	batchDelay string
 	batchErr   string
+	batchBad   string // the id of the input batchErr is about, if any
 	batchNote  string
 	latest     *batch // the batch the status and cancel button are about
 
@@ -335,7 +336,7 @@ func (p *page) renderBatch() goapp.UI {
 						Attr("inputmode", "numeric").Value(p.batchSize).
 						AutoComplete(false).
 						Aria("describedby", "batch-hint batch-error").
-						Aria("invalid", p.batchErr != "").
+						Aria("invalid", p.batchBad == "batch-size").
 						OnInput(p.onBatchSizeInput),
 				),
 				goapp.Div().Class("field").Body(
@@ -343,7 +344,7 @@ func (p *page) renderBatch() goapp.UI {
 					goapp.Input().ID("batch-delay").Name("batch-delay").Type("text").
 						Value(p.batchDelay).AutoComplete(false).Spellcheck(false).
 						Aria("describedby", "batch-hint batch-error").
-						Aria("invalid", p.batchErr != "").
+						Aria("invalid", p.batchBad == "batch-delay").
 						OnInput(p.onBatchDelayInput),
 				),
 			),

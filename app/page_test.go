@@ -232,6 +232,13 @@ func TestBadBatchSize(t *testing.T) {
 			if tt.byID("batch-error").text == "" || len(tt.rows()) != 0 {
 				t.Errorf("%q: error %q, %d rows; want an error and none", in, tt.byID("batch-error").text, len(tt.rows()))
 			}
+			// Only the field at fault is marked.
+			if got := tt.byID("batch-size").attrs["aria-invalid"]; got != "true" {
+				t.Errorf("%q: batch-size aria-invalid = %q, want true", in, got)
+			}
+			if got := tt.byID("batch-delay").attrs["aria-invalid"]; got == "true" {
+				t.Errorf("%q: batch-delay marked invalid for a bad size", in)
+			}
 		})
 	}
 }
