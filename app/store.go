@@ -18,8 +18,7 @@ type store struct {
 	order   []*entry // oldest first
 	counts  [sched.Failed + 1]int
 	late    lateness
-	batches map[int]*batch
-	nbatch  int
+	batches []*batch // batch ID i is batches[i-1]
 	// batchOf says which batch a job submitted in a batch belongs to, until
 	// its first event makes it an entry. Batch jobs enter the store through
 	// their events, a frame's worth at a time, rather than all 10,000 in
@@ -54,7 +53,6 @@ type batch struct {
 func newStore() *store {
 	return &store{
 		byID:    make(map[string]*entry),
-		batches: make(map[int]*batch),
 		batchOf: make(map[*sched.Job]int),
 	}
 }
@@ -81,9 +79,8 @@ func (st *store) addRecord(j *sched.Job, rec sched.Record, batchID int) *entry {
 
 // newBatch records a batch of n jobs about to be queued.
 func (st *store) newBatch(n int) *batch {
-	st.nbatch++
-	b := &batch{ID: st.nbatch, N: n}
-	st.batches[b.ID] = b
+	b := &batch{ID: len(st.batches) + 1, N: n}
+	st.batches = append(st.batches, b)
 	return b
 }
 
@@ -128,7 +125,8 @@ func (st *store) set(e *entry, rec sched.Record) {
 	st.counts[from]--
 	st.counts[to]++
 	if to.Done() {
-		if b := st.batches[e.batch]; b != nil {
+		if e.batch > 0 {
+			b := st.batches[e.batch-1]
 			b.Final++
 			if to == sched.Started {
 				b.Started++
