@@ -50,7 +50,7 @@ func runSeed(ctx context.Context, s *sched.Scheduler, report func(check int, st 
 			shortID(rec.ID), stamp(rec.QueuedAt), stamp(rec.StartedAt)))
 	default:
 		report(checkAwait, checkPass, fmt.Sprintf("record %s valid: queued %s < started %s (waited %s)",
-			shortID(rec.ID), stamp(rec.QueuedAt), stamp(rec.StartedAt), formatDuration(rec.Wait())))
+			shortID(rec.ID), stamp(rec.QueuedAt), stamp(rec.StartedAt), formatDuration(rec.Waited())))
 	}
 
 	// single_task = create_task(...); single_task.cancel(); await single_task

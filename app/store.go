@@ -115,7 +115,7 @@ func (st *store) apply(events []sched.Event) {
 // states only move forward, and a final state never changes.
 func (st *store) set(e *entry, rec sched.Record) {
 	from, to := e.rec.State, rec.State
-	if from.Done() || to < from || int(to) >= len(st.counts) {
+	if from.Final() || to < from || int(to) >= len(st.counts) {
 		return
 	}
 	e.rec, e.html = rec, ""
@@ -124,7 +124,7 @@ func (st *store) set(e *entry, rec sched.Record) {
 	}
 	st.counts[from]--
 	st.counts[to]++
-	if to.Done() {
+	if to.Final() {
 		if e.batch > 0 {
 			b := st.batches[e.batch-1]
 			b.Final++

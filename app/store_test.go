@@ -19,11 +19,11 @@ func rec(n int, s sched.State, late time.Duration) sched.Record {
 		QueuedAt: t0.Add(time.Duration(n) * time.Millisecond),
 		State:    s,
 	}
-	if s.Done() {
+	if s.Final() {
 		r.DoneAt = r.QueuedAt.Add(r.Delay + late)
 	}
 	if s == sched.Started {
-		r.StartedAt = r.DoneAt
+		r.ReadyAt, r.StartedAt = r.DoneAt, r.DoneAt
 	}
 	return r
 }

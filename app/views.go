@@ -41,7 +41,7 @@ func rowHTML(r sched.Record) string {
 	started, wait, late := "—", "—", "—"
 	if r.State == sched.Started {
 		started = stamp(r.StartedAt)
-		wait = formatDuration(r.Wait())
+		wait = formatDuration(r.Waited())
 		late = formatDuration(r.Lateness())
 	}
 	valid := "no"

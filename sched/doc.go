@@ -1,24 +1,40 @@
-// Package sched starts jobs after a delay, as the seed's asyncio lesson does,
-// with cancellation, batches and [Gather]; every job gives a [Record].
+// Package sched starts jobs after a delay, with cancellation, batches and
+// [Gather]; every job gives a [Record]: its id, when it was queued, when it
+// started.
 //
-// The three lessons of the seed map onto three calls:
+// It is the Go form of "the seed", the Python asyncio teaching module this
+// project grew from: a start_job coroutine that sleeps for a delay and
+// returns a JobRecord(guid, queued_at, started_at), and a schedule_jobs
+// scenario with three lessons, each mapped onto one call:
 //
 //	await start_job(id, delay)        rec, err := s.Run(ctx, delay)
 //	create_task(...) then .cancel()   j, err := s.Submit(delay); j.Cancel(nil)
 //	await gather(*coroutines)         recs, err := sched.Gather(ctx, jobs...)
 //
 // A waiting job holds a place in its scheduler's timer queue, not a
-// goroutine: a scheduler has one runtime timer, for the earliest job, and a
-// goroutine exists only while a start function runs. A million jobs wait in
-// under 200 MB, and cancelling them frees everything. Each job reaches exactly
-// one final state (started, cancelled or failed); when [Job.Cancel] races the
-// end of the delay, exactly one of them wins and the job says which.
+// goroutine: a scheduler has one timer, for the earliest job, and a
+// goroutine exists only while a start function runs. A batch waits as one
+// entry of that queue and starts as a walk through its jobs. Each job
+// reaches exactly one final state (started, cancelled or failed); when
+// [Job.Cancel] races the end of the delay, exactly one of them wins and the
+// job says which.
 //
-// Times come from [time.Now], which carries a monotonic clock reading, so
-// [Record.Valid] compares monotonic readings: a record is never made invalid
-// (or valid) by the wall clock being stepped by NTP or by hand while the job
-// waits. The seed stamps naive wall-clock times with datetime.now(), whose
-// queued < started check can fail when the clock moves backwards.
+// # Time
+//
+// By default times come from [time.Now], which carries a monotonic clock
+// reading, so [Record.Valid] compares monotonic readings: a record is never
+// made invalid (or valid) by the wall clock being stepped by NTP or by hand
+// while the job waits. The seed stamps naive wall-clock times with
+// datetime.now(), whose queued < started check can fail when the clock
+// moves backwards.
+//
+// A scheduler can be given a clock to drive instead ([Scheduler.Clock]): a
+// [github.com/jonboulle/clockwork] FakeClock, or any implementation of
+// [clockwork.Clock]. Then every time in a record comes from that clock,
+// [Scheduler.NextDue] says when to advance it, and [Scheduler.Settled] when
+// the work an advance released is done: jobs run in slow motion, step by
+// step, or through an hour in no time, and with ids from a seeded
+// [Scheduler.Rand] a run can be replayed exactly.
 //
 // The package knows nothing of browsers; it runs unchanged natively and as
 // WebAssembly (GOOS=js GOARCH=wasm), where all timers share the page's one

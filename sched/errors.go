@@ -21,8 +21,15 @@ var (
 	ErrBadDelay = errors.New("sched: negative delay")
 	// ErrEmptyBatch is returned for a batch of fewer than one job.
 	ErrEmptyBatch = errors.New("sched: batch needs at least one job")
+	// ErrBatchTooBig is returned for a batch of more than [MaxBatch] jobs.
+	ErrBatchTooBig = errors.New("sched: batch too big")
 	// ErrNilContext is returned when a nil context is passed.
 	ErrNilContext = errors.New("sched: nil context")
+	// ErrNilJob is returned by [Gather] when one of its jobs is nil.
+	ErrNilJob = errors.New("sched: nil job")
+	// ErrGoexit is the cause of a job whose start function called
+	// [runtime.Goexit] (as t.FailNow does) instead of returning.
+	ErrGoexit = errors.New("sched: start function called runtime.Goexit")
 )
 
 // JobError tells why a job did not start. errors.Is matches it with
@@ -62,8 +69,10 @@ type PanicError struct {
 	Stack []byte // the panicking goroutine's stack
 }
 
+// Error says what panicked; the stack stays in its field, so that a
+// [BatchError] of many panics stays readable.
 func (e *PanicError) Error() string {
-	return fmt.Sprintf("panic: %v\n\n%s", e.Value, e.Stack)
+	return fmt.Sprintf("start function panicked: %v", e.Value)
 }
 
 // Unwrap returns the panic value when it is an error.

@@ -12,7 +12,7 @@ import (
 //
 // If ctx ends first, every job still queued is cancelled with ctx's cause,
 // and Gather still waits for starts in progress, so that it returns only
-// final records. No jobs is [ErrEmptyBatch]; a nil job is an error too.
+// final records. No jobs is [ErrEmptyBatch]; a nil job is [ErrNilJob].
 func Gather(ctx context.Context, jobs ...*Job) ([]Record, error) {
 	if ctx == nil {
 		return nil, ErrNilContext
@@ -22,37 +22,60 @@ func Gather(ctx context.Context, jobs ...*Job) ([]Record, error) {
 	}
 	for i, j := range jobs {
 		if j == nil {
-			return nil, fmt.Errorf("sched: Gather: job %d is nil", i)
+			return nil, fmt.Errorf("%w: Gather's job %d", ErrNilJob, i)
 		}
-	}
-	for i, j := range jobs {
-		select {
-		case <-j.Done():
-			continue
-		case <-ctx.Done():
-		}
-		cause := context.Cause(ctx)
-		for _, k := range jobs[i:] {
-			k.Cancel(cause)
-		}
-		for _, k := range jobs[i:] {
-			<-k.Done()
-		}
-		break
 	}
 	recs := make([]Record, len(jobs))
+	for i := 0; i < len(jobs); {
+		n, wait := takeFinal(jobs[i:], recs[i:])
+		i += n
+		if wait == nil {
+			continue
+		}
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			cause := context.Cause(ctx)
+			for _, k := range jobs[i:] {
+				k.Cancel(cause)
+			}
+			for _, k := range jobs[i:] {
+				<-k.Done()
+			}
+		}
+	}
 	var errs []error
-	for i, j := range jobs {
-		recs[i] = j.Record()
-		if err := recs[i].Err; err != nil {
+	for i, r := range recs {
+		if r.Err != nil {
 			if errs == nil {
 				errs = make([]error, len(jobs))
 			}
-			errs[i] = err
+			errs[i] = r.Err
 		}
 	}
 	if errs != nil {
 		return recs, &BatchError{Errs: errs}
 	}
 	return recs, nil
+}
+
+// takeFinal copies the records of the final jobs at the start of jobs into
+// recs, in one hold of their scheduler's lock, and returns how many it
+// took. It stops at a job of another scheduler, after a chunk, or at a job
+// not yet final, whose done channel it then returns, to be waited on.
+func takeFinal(jobs []*Job, recs []Record) (n int, wait <-chan struct{}) {
+	s := jobs[0].b.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ; n < len(jobs) && n < fireChunk && jobs[n].b.s == s; n++ {
+		j := jobs[n]
+		if !j.state.Final() {
+			if j.done == nil {
+				j.done = make(chan struct{})
+			}
+			return n, j.done
+		}
+		recs[n] = j.recordLocked()
+	}
+	return n, nil
 }

@@ -3,6 +3,7 @@ package sched
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -28,67 +29,78 @@ func (s State) String() string {
 	return fmt.Sprintf("State(%d)", s)
 }
 
-// Done reports whether s is final: Started, Cancelled or Failed.
-func (s State) Done() bool { return s >= Started && s <= Failed }
+// Final reports whether s is a final state: Started, Cancelled or Failed.
+func (s State) Final() bool { return s >= Started && s <= Failed }
 
-// Record is a snapshot of a job: the seed's JobRecord, with the job's state.
+// Record is a snapshot of a job: the seed's JobRecord, with the job's
+// state. Every time in it comes from the scheduler's clock.
 type Record struct {
-	ID        string        // 32 lowercase hex digits, like uuid4().hex
-	Delay     time.Duration // the delay asked for
-	QueuedAt  time.Time     // when the job was submitted
-	StartedAt time.Time     // when it started (its start function returned); zero unless State is Started
-	DoneAt    time.Time     // when it reached its final state; zero before
+	ID       string        // 32 lowercase hex digits, like uuid4().hex
+	Delay    time.Duration // the delay asked for
+	QueuedAt time.Time     // when the job was submitted; a batch's jobs share it
+	// ReadyAt is when the scheduler found the delay over and began to start
+	// the job: QueuedAt + Delay + how late the timer was. Zero while the
+	// delay runs, and for a job cancelled during it.
+	ReadyAt   time.Time
+	StartedAt time.Time // when it started (its start function returned); zero unless State is Started
+	DoneAt    time.Time // when it reached its final state; zero before
 	State     State
 	Err       error // a *JobError when State is Cancelled or Failed, else nil
 }
 
 // Valid reports whether the job was queued strictly before it started, the
-// seed's check. A job that never started is not valid. Both times carry
-// monotonic readings, so wall-clock steps cannot change the answer. A job
-// with no delay may start at the very instant it was queued on a coarse
-// clock (in a browser time.Now steps by about 100 µs; in a synctest bubble
-// it stands still), and is then not valid.
+// seed's check. A job that never started is not valid. On the real clock
+// both times carry monotonic readings, so wall-clock steps cannot change
+// the answer.
+//
+// A job with no delay can start at the very instant it was queued, and is
+// then not valid: that is the truth of the check, not a fault. It happens
+// on a coarse clock (in a browser time.Now steps by 100 µs, or 5 µs when
+// the page is cross-origin isolated), and always in virtual time (a driven
+// [Scheduler.Clock], or a testing/synctest bubble), where time stands still
+// until the clock is advanced.
 func (r Record) Valid() bool { return r.QueuedAt.Before(r.StartedAt) }
 
-// Wait is how long the job waited between being queued and starting; zero
-// if it has not started.
-func (r Record) Wait() time.Duration {
+// Waited is how long the job waited between being queued and starting,
+// start function included; zero if it has not started.
+func (r Record) Waited() time.Duration {
 	if r.StartedAt.IsZero() {
 		return 0
 	}
 	return r.StartedAt.Sub(r.QueuedAt)
 }
 
-// Lateness is how much longer than its delay the job waited; zero if it has
-// not started. Timers never fire early, so it is not negative.
+// Lateness is how much longer than its delay the job waited for its timer:
+// ReadyAt - QueuedAt - Delay. It leaves out the time spent waiting for a
+// start slot and running the start function (StartedAt - ReadyAt). Zero
+// while the delay runs. Timers never fire early, so it is not negative.
 func (r Record) Lateness() time.Duration {
-	if r.StartedAt.IsZero() {
+	if r.ReadyAt.IsZero() {
 		return 0
 	}
-	return r.Wait() - r.Delay
+	return r.ReadyAt.Sub(r.QueuedAt) - r.Delay
 }
 
 // Job is a handle on one submitted job, like an asyncio task: it can be
 // waited for, and cancelled until it starts. Its methods are safe for
 // concurrent use.
 type Job struct {
-	s        *Scheduler
-	id       string // hex, made once: UIs ask for it on every change
-	delay    time.Duration
-	queuedAt time.Time
+	b  *batch // what it was submitted with: its scheduler, delay and queued time
+	id string // hex, made once: UIs ask for it on every change
 
-	// Guarded by s.mu. A waiting job is this struct and its place in the
-	// scheduler's timer queue, nothing more: the error is built on demand
-	// and done is made only if asked for.
-	state     State
-	heapIdx   int32 // index in s.due while waiting for its delay, else -1
-	seq       uint64
-	dueAt     time.Duration // since s.epoch: when the delay ends
-	startedAt time.Time
-	doneAt    time.Time
-	cause     error
-	done      chan struct{}
+	// Guarded by the scheduler's mu. A waiting job is this struct and its
+	// share of its batch, nothing more: times are offsets from the
+	// scheduler's epoch, the error is built on demand, and done is made
+	// only if asked for.
+	state   State
+	readyAt time.Duration // notYet until the delay was seen to end
+	doneAt  time.Duration // meaningful once state is final
+	cause   error
+	done    chan struct{}
 }
+
+// notYet marks a readyAt still to come.
+const notYet = time.Duration(math.MinInt64)
 
 // closedChan is returned by Done for a job already final, so that waiting on
 // a finished job allocates nothing.
@@ -99,8 +111,8 @@ func (j *Job) ID() string { return j.id }
 
 // State returns the job's current state.
 func (j *Job) State() State {
-	j.s.mu.Lock()
-	defer j.s.mu.Unlock()
+	j.b.s.mu.Lock()
+	defer j.b.s.mu.Unlock()
 	return j.state
 }
 
@@ -109,28 +121,38 @@ func (j *Job) Cancelled() bool { return j.State() == Cancelled }
 
 // Record returns a snapshot of the job's record.
 func (j *Job) Record() Record {
-	j.s.mu.Lock()
-	defer j.s.mu.Unlock()
+	j.b.s.mu.Lock()
+	defer j.b.s.mu.Unlock()
 	return j.recordLocked()
 }
 
 func (j *Job) recordLocked() Record {
-	return Record{
-		ID:        j.id,
-		Delay:     j.delay,
-		QueuedAt:  j.queuedAt,
-		StartedAt: j.startedAt,
-		DoneAt:    j.doneAt,
-		State:     j.state,
-		Err:       j.errLocked(),
+	b := j.b
+	epoch := b.s.epoch
+	r := Record{
+		ID:       j.id,
+		Delay:    b.delay,
+		QueuedAt: epoch.Add(b.queuedAt),
+		State:    j.state,
+		Err:      j.errLocked(),
 	}
+	if j.readyAt != notYet {
+		r.ReadyAt = epoch.Add(j.readyAt)
+	}
+	if j.state.Final() {
+		r.DoneAt = epoch.Add(j.doneAt)
+		if j.state == Started {
+			r.StartedAt = r.DoneAt
+		}
+	}
+	return r
 }
 
 // Err returns nil while the job is not final and when it started; else a
 // *JobError matching [ErrCancelled] or [ErrFailed], wrapping the cause.
 func (j *Job) Err() error {
-	j.s.mu.Lock()
-	defer j.s.mu.Unlock()
+	j.b.s.mu.Lock()
+	defer j.b.s.mu.Unlock()
 	return j.errLocked()
 }
 
@@ -144,9 +166,9 @@ func (j *Job) errLocked() error {
 // Done returns a channel that is closed when the job reaches its final
 // state, like [context.Context.Done].
 func (j *Job) Done() <-chan struct{} {
-	j.s.mu.Lock()
-	defer j.s.mu.Unlock()
-	if j.state.Done() {
+	j.b.s.mu.Lock()
+	defer j.b.s.mu.Unlock()
+	if j.state.Final() {
 		return closedChan
 	}
 	if j.done == nil {
@@ -156,19 +178,22 @@ func (j *Job) Done() <-chan struct{} {
 }
 
 // Wait blocks until the job is final or ctx ends, like awaiting a task. It
-// returns the job's record and error ([Job.Err]); if ctx ends first, the
-// record so far and ctx's cause, and the job goes on.
+// returns the job's record and error ([Job.Err]). If ctx ends while the job
+// is not final, it returns the record so far and ctx's cause, and the job
+// goes on; a job already final always gives its own result.
 func (j *Job) Wait(ctx context.Context) (Record, error) {
 	if ctx == nil {
 		return j.Record(), ErrNilContext
 	}
 	select {
 	case <-j.Done():
-		r := j.Record()
-		return r, r.Err
 	case <-ctx.Done():
-		return j.Record(), context.Cause(ctx)
+		if r := j.Record(); !r.State.Final() {
+			return r, context.Cause(ctx)
+		}
 	}
+	r := j.Record()
+	return r, r.Err
 }
 
 // Cancel cancels the job if it is still queued, and reports whether this
@@ -179,8 +204,14 @@ func (j *Job) Wait(ctx context.Context) (Record, error) {
 // cancelling twice, does nothing and returns false. When Cancel races the
 // end of the delay, exactly one wins; the job's state tells which.
 func (j *Job) Cancel(cause error) bool {
-	s := j.s
+	s := j.b.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.cancelLocked(j, cause)
+	if j.state != Queued {
+		return false
+	}
+	if s.cancelLocked(j, cause, s.sinceLocked()) {
+		s.armLocked() // for the new earliest, or to stop
+	}
+	return true
 }

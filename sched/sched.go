@@ -5,55 +5,98 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
+	"io"
 	"math"
-	"runtime/debug"
-	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jonboulle/clockwork"
 )
 
 // Scheduler starts jobs after their delays. A zero Scheduler is valid and
 // ready to use; its fields, if set, must be set before its first use and not
-// changed after. A Scheduler must not be copied after first use. Its clock
-// is the one of its first use: in tests with [testing/synctest], make and
-// use it inside the bubble.
+// changed after. A Scheduler must not be copied after first use. On the
+// real clock, its clock is the one of its first use: in tests with
+// [testing/synctest], make and use it inside the bubble.
 type Scheduler struct {
 	// Start, if set, is what starting a job does: in the real world, calling
 	// an API or asking the system for resources. It runs on its own
 	// goroutine when the job's delay ends. The job is Starting while it runs,
 	// then Started if it returns nil, or Failed with its error; a panic is
-	// recovered into a [*PanicError]. ctx is cancelled by [Scheduler.Close].
-	// A start in progress cannot be cancelled by [Job.Cancel].
+	// recovered into a [*PanicError], and a [runtime.Goexit] fails the job
+	// with [ErrGoexit]. ctx is cancelled by [Scheduler.Close], and carries
+	// the scheduler's clock: a start that waits should wait on
+	// clockwork.FromContext(ctx), so that it waits in the same time as its
+	// job. A start in progress cannot be cancelled by [Job.Cancel].
+	// Jobs due at the same instant begin their starts (become Starting) in
+	// the order they were submitted; each start runs on its own goroutine,
+	// so the calls themselves keep that order only under Limit 1.
 	// Default: nil, starting takes no time.
 	Start func(ctx context.Context, r Record) error
 
 	// Limit caps how many start functions run at once, like an
 	// asyncio.Semaphore; jobs whose delay ended wait, still Queued and
 	// cancellable, for a slot, in the order their delays ended. It matters
-	// only with Start set. Default: 0, no limit.
+	// only with Start set. A start function that submits a job and waits
+	// for it (Run, Job.Wait, Gather) holds a slot that job needs: with
+	// Limit 1 it waits until Close cancels the job.
+	// Default: 0, no limit.
 	Limit int
+
+	// Clock is where the scheduler's time comes from: every time in a
+	// Record, and the timer for the next due job. Give it a clockwork
+	// FakeClock, or any clock of your own, to drive time: pause, step with
+	// [Scheduler.NextDue] and [Scheduler.Settled], run slowly or fast. The
+	// scheduler calls its AfterFunc only with positive durations, and its
+	// timers' functions may be called on any goroutine, but not from inside
+	// the clock's own methods (Now, Since, AfterFunc, and the timer's Reset
+	// and Stop), which the scheduler calls while holding its lock.
+	// Default: nil, the real clock, used through package time directly.
+	Clock clockwork.Clock
+
+	// Rand is where job ids come from: 16 bytes a job, read in submission
+	// order under the scheduler's lock, so that a seeded reader (such as a
+	// math/rand/v2 ChaCha8) gives the same ids to the same submissions. It
+	// must not block. An error from it refuses the submission.
+	// Default: nil, crypto/rand, read before taking the lock.
+	Rand io.Reader
 
 	mu     sync.Mutex
 	ready  bool               // the fields below are set up
 	closed bool               // no new jobs
 	ctx    context.Context    // passed to Start
 	stop   context.CancelFunc // cancels ctx
-	epoch  time.Time          // due times are measured from it
-	seq    uint64             // jobs submitted
-	due    []*Job             // jobs waiting for their delay: a heap (queue.go)
-	timer  *time.Timer        // fires when due[0]'s delay ends
-	slots  []*Job             // delay over, waiting for a start slot (Limit)
+	epoch  time.Time          // the clock's time at setup; job times are offsets from it
+	seq    uint64             // batches submitted
+	due    dueQueue           // batches waiting for their delay (queue.go)
+	timer  timer              // the clock's timer, for due's head when it is due later
+	kick   *time.Timer        // a real timer that runs fire when due's head is due now
+	// settled, once asked for by Settled, is closed when no job is due.
+	settled chan struct{}
+	slots   []*Job // delay over, waiting for a start slot (Limit)
 	// slotsCancelled counts the jobs in slots cancelled while they waited.
 	slotsCancelled int
 	running        int // start functions running
 	counts         Counts
 	subs           []*Subscription
+	holding        bool           // events wait in held (subscribe.go)
+	held           []Event        // events of a batch or of a chunk of starts
 	starts         sync.WaitGroup // goroutines running start functions
 }
+
+// timer is what the scheduler needs of a *time.Timer or a clockwork.Timer.
+type timer interface {
+	Reset(time.Duration) bool
+	Stop() bool
+}
+
+// MaxBatch is the largest batch SubmitBatch takes: 4,194,304 jobs, about
+// 450 MB natively while they wait (less as WebAssembly, whose memory is at
+// most 4 GB). Bigger batches get [ErrBatchTooBig]; submit them in parts.
+const MaxBatch = 1 << 22
 
 // Counts is how many jobs a scheduler has in each state.
 type Counts struct {
@@ -86,57 +129,79 @@ func (s *Scheduler) setupLocked() {
 		return
 	}
 	s.ctx, s.stop = context.WithCancel(context.Background())
-	s.epoch = time.Now()
+	if s.Clock == nil {
+		s.epoch = time.Now()
+	} else {
+		s.epoch = s.Clock.Now()
+		s.ctx = clockwork.AddToContext(s.ctx, s.Clock)
+	}
 	s.ready = true
+}
+
+// sinceLocked is the clock's time now, as an offset from the epoch.
+func (s *Scheduler) sinceLocked() time.Duration {
+	if s.Clock == nil {
+		return time.Since(s.epoch)
+	}
+	return s.Clock.Since(s.epoch)
+}
+
+func (s *Scheduler) afterFunc(d time.Duration, f func()) timer {
+	if s.Clock == nil {
+		return time.AfterFunc(d, f)
+	}
+	return s.Clock.AfterFunc(d, f)
 }
 
 // Submit queues one job to start after delay and returns its handle at
 // once, like asyncio.create_task. A negative delay gets [ErrBadDelay], and a
 // closed scheduler [ErrClosed].
 func (s *Scheduler) Submit(delay time.Duration) (*Job, error) {
-	jobs, err := s.submit(1, delay)
+	b, err := s.submit(1, delay)
 	if err != nil {
 		return nil, err
 	}
-	return &jobs[0], nil
+	return &b.jobs[0], nil
 }
 
-// SubmitBatch queues n jobs with the same delay, all or none, and returns
-// their handles in order; pass them to [Gather] to wait for all of them.
-// n below 1 gets [ErrEmptyBatch]. The jobs are allocated in one block, so
-// any one of their handles keeps the whole batch in memory.
+// SubmitBatch queues n jobs with the same delay and returns their handles
+// in order; pass them to [Gather] to wait for all of them. The batch is
+// accepted at one instant, all or none: its jobs share one queued time,
+// taken once the whole batch is in the queue, and one due time, and they
+// start in order. n below 1 gets [ErrEmptyBatch], above [MaxBatch]
+// [ErrBatchTooBig]. The jobs are allocated in one block, so any one of
+// their handles keeps the whole batch in memory.
 func (s *Scheduler) SubmitBatch(n int, delay time.Duration) ([]*Job, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("%w (asked for %d)", ErrEmptyBatch, n)
 	}
-	jobs, err := s.submit(n, delay)
+	if n > MaxBatch {
+		return nil, fmt.Errorf("%w: %d jobs, at most %d", ErrBatchTooBig, n, MaxBatch)
+	}
+	b, err := s.submit(n, delay)
 	if err != nil {
 		return nil, err
 	}
 	handles := make([]*Job, n)
-	for i := range jobs {
-		handles[i] = &jobs[i]
+	for i := range b.jobs {
+		handles[i] = &b.jobs[i]
 	}
 	return handles, nil
 }
 
-// submit queues n jobs allocated in one block, all or none. Their ids are
-// made before taking the lock, which then queues them in one hold: ~100 ns
-// a job, so a timer's fire or a Cancel waits at most that long per job of a
-// batch, and no job of a batch can start before the batch is all queued.
-func (s *Scheduler) submit(n int, delay time.Duration) ([]Job, error) {
+// submit queues a batch of n jobs, all or none, in one hold of the lock:
+// everything that can be made before it is, so the lock is held for about
+// the time it takes to tell subscribers, and a start walk or a Cancel
+// waits at most that long.
+func (s *Scheduler) submit(n int, delay time.Duration) (*batch, error) {
 	if delay < 0 {
 		return nil, fmt.Errorf("%w: %v", ErrBadDelay, delay)
 	}
-	jobs := make([]Job, n)
+	b := newBatch(s, n, delay)
 	raw := make([]byte, 16*n)
-	rand.Read(raw) // never fails (Go 1.24+)
-	for i := range jobs {
-		id, err := uuid.NewRandomFromReader(bytes.NewReader(raw[16*i : 16*i+16]))
-		if err != nil {
-			return nil, fmt.Errorf("sched: making a job id: %w", err)
-		}
-		jobs[i] = Job{s: s, id: hex.EncodeToString(id[:]), delay: delay, heapIdx: -1}
+	if s.Rand == nil {
+		rand.Read(raw) // never fails (Go 1.24+); order does not matter
+		setIDs(b.jobs, raw)
 	}
 
 	s.mu.Lock()
@@ -145,20 +210,46 @@ func (s *Scheduler) submit(n int, delay time.Duration) ([]Job, error) {
 	if s.closed {
 		return nil, ErrClosed
 	}
-	for i := range jobs {
-		j := &jobs[i]
-		j.queuedAt = time.Now()
-		s.seq++
-		j.seq = s.seq
-		j.dueAt = dueAt(j.queuedAt.Sub(s.epoch), delay)
-		s.pushDueLocked(j)
-		s.counts.Queued++
-		s.emitLocked(j)
+	if s.Rand != nil {
+		if _, err := io.ReadFull(s.Rand, raw); err != nil {
+			return nil, fmt.Errorf("sched: reading job ids from Rand: %w", err)
+		}
+		setIDs(b.jobs, raw)
 	}
-	if jobs[0].heapIdx == 0 {
+	s.seq++
+	b.seq = s.seq
+	s.counts.Queued += n
+	// The batch is queued once its subscribers have been told of it: the
+	// queued time is taken after, so that telling them, which takes time
+	// for a big batch, does not make its jobs late.
+	told := s.announceLocked(b.jobs)
+	now := s.sinceLocked()
+	b.queuedAt, b.dueAt = now, dueAt(now, delay)
+	s.announcedLocked(told, len(b.jobs), s.epoch.Add(now))
+	s.due.push(b)
+	if b.heapIdx == 0 {
 		s.armLocked() // a new earliest
 	}
-	return jobs, nil
+	return b, nil
+}
+
+// setIDs gives each job a version 4 uuid made from its 16 bytes of raw, as
+// 32 hex digits. A batch's ids share one string: one allocation, not one a
+// job.
+func setIDs(jobs []Job, raw []byte) {
+	r := bytes.NewReader(raw)
+	var text strings.Builder
+	text.Grow(32 * len(jobs))
+	var digits [32]byte
+	for range jobs {
+		id, _ := uuid.NewRandomFromReader(r) // raw holds 16 bytes a job
+		hex.Encode(digits[:], id[:])
+		text.Write(digits[:])
+	}
+	all := text.String()
+	for i := range jobs {
+		jobs[i].id = all[32*i : 32*i+32]
+	}
 }
 
 // dueAt is when a job queued at since is due, saturating rather than
@@ -175,10 +266,14 @@ func dueAt(since, delay time.Duration) time.Duration {
 // the job's record once it started, or the job's error. If ctx ends while
 // the job is queued, the job is cancelled with ctx's cause; a start already
 // in progress is waited for, so the result always tells the job's final
-// state.
+// state. If ctx has already ended, Run queues nothing and returns ctx's
+// cause.
 func (s *Scheduler) Run(ctx context.Context, delay time.Duration) (Record, error) {
 	if ctx == nil {
 		return Record{}, ErrNilContext
+	}
+	if ctx.Err() != nil {
+		return Record{}, context.Cause(ctx)
 	}
 	j, err := s.Submit(delay)
 	if err != nil {
@@ -194,24 +289,77 @@ func (s *Scheduler) Run(ctx context.Context, delay time.Duration) (Record, error
 	return r, r.Err
 }
 
+// NextDue returns when the earliest job still waiting for its delay is
+// due, by the scheduler's clock; ok is false when no job waits for its
+// delay. A time not after the clock's now means jobs are being started:
+// [Scheduler.Settled] tells when that is done.
+//
+// To drive a clockwork FakeClock through every due time exactly, advance
+// it to each in turn and let each settle before the next (see the
+// Example). Jobs are stamped with the clock's time when the scheduler
+// reaches them: one Advance past two due times runs the scheduler's timer
+// once and stamps the jobs of both with the later time, and an Advance
+// before the last one settled makes its jobs late by that advance.
+func (s *Scheduler) NextDue() (t time.Time, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.due.head()
+	if b == nil {
+		return time.Time{}, false
+	}
+	return s.epoch.Add(b.dueAt), true
+}
+
+// Settled returns a channel that is closed once no job is due by the
+// clock's time now: every job whose delay has ended has left the timer
+// queue, and is Started (without a start function), Starting, Failed, or
+// waiting for a slot under Limit. A driver that advances the clock waits on
+// it to know that the work the advance released is done, with no polling.
+// A start function runs on its own goroutine, and may wait on the clock in
+// turn: a clockwork FakeClock's BlockUntilContext tells when it does.
+func (s *Scheduler) Settled() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b := s.due.head(); b == nil || b.dueAt > s.sinceLocked() {
+		return closedChan
+	}
+	if s.settled == nil {
+		s.settled = make(chan struct{})
+		// Jobs are due, and the clock's timer may not say so: set for a
+		// due time while the clock moved, it ends late. Start them now.
+		s.kickLocked(0)
+	}
+	return s.settled
+}
+
 // CancelAll cancels every job still queued with cause (see [Job.Cancel]) and
 // returns how many it cancelled.
 func (s *Scheduler) CancelAll(cause error) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.ready {
+		return 0
+	}
 	return s.cancelAllLocked(cause)
 }
 
 func (s *Scheduler) cancelAllLocked(cause error) int {
+	now := s.sinceLocked()
 	n := 0
 	for len(s.due) > 0 {
-		s.cancelLocked(s.due[len(s.due)-1], cause) // the last: no sifting
-		n++
+		b := s.due[len(s.due)-1] // the last: no sifting
+		for i := b.next; i < len(b.jobs); i++ {
+			if j := &b.jobs[i]; j.state == Queued {
+				s.cancelLocked(j, cause, now)
+				n++
+			}
+		}
 	}
 	slots := s.slots
 	s.slots = nil
 	for _, j := range slots {
-		if s.cancelLocked(j, cause) {
+		if j.state == Queued {
+			s.cancelLocked(j, cause, now)
 			n++
 		}
 	}
@@ -222,8 +370,10 @@ func (s *Scheduler) cancelAllLocked(cause error) int {
 
 // Close cancels every job still queued with cause [ErrClosed], cancels the
 // context given to start functions, waits for the starts in progress to end,
-// and makes the scheduler refuse new jobs with ErrClosed. It always returns
-// nil; closing twice is harmless. Close must not be called from Start.
+// and makes the scheduler refuse new jobs with ErrClosed. Subscriptions
+// then deliver their last events, and their Ready channels close. It always
+// returns nil; closing twice is harmless. Close must not be called from
+// Start.
 func (s *Scheduler) Close() error {
 	s.mu.Lock()
 	s.setupLocked()
@@ -232,6 +382,14 @@ func (s *Scheduler) Close() error {
 	s.stop()
 	s.mu.Unlock()
 	s.starts.Wait()
+
+	s.mu.Lock()
+	subs := s.subs
+	s.subs = nil
+	s.mu.Unlock()
+	for _, sub := range subs {
+		sub.finish()
+	}
 	return nil
 }
 
@@ -242,17 +400,14 @@ func (s *Scheduler) Counts() Counts {
 	return s.counts
 }
 
-// setStateLocked moves j to state, keeping the counts and the observers in
-// step; a final state closes j's done channel.
-func (s *Scheduler) setStateLocked(j *Job, state State) {
+// setStateLocked moves j to state at now, keeping the counts and the
+// observers in step; a final state closes j's done channel.
+func (s *Scheduler) setStateLocked(j *Job, state State, now time.Duration) {
 	*s.counts.of(j.state)--
 	*s.counts.of(state)++
 	j.state = state
-	if state.Done() {
-		j.doneAt = time.Now()
-		if state == Started {
-			j.startedAt = j.doneAt
-		}
+	if state.Final() {
+		j.doneAt = now
 		if j.done != nil {
 			close(j.done)
 			j.done = nil
@@ -261,109 +416,25 @@ func (s *Scheduler) setStateLocked(j *Job, state State) {
 	s.emitLocked(j)
 }
 
-func (s *Scheduler) cancelLocked(j *Job, cause error) bool {
-	if j.state != Queued {
-		return false
-	}
-	if j.heapIdx >= 0 {
-		head := j.heapIdx == 0
-		s.removeDueLocked(j)
-		if head {
-			s.armLocked() // for the new earliest, or stop
+// cancelLocked cancels j, which is Queued, and reports whether that took
+// the earliest batch out of the timer queue, so that the timer must be set
+// again.
+func (s *Scheduler) cancelLocked(j *Job, cause error, now time.Duration) (headGone bool) {
+	b := j.b
+	if j.readyAt == notYet {
+		// Still in its batch's share of the timer queue, which skips
+		// cancelled jobs; a batch with none left leaves the queue.
+		if b.waiting--; b.waiting == 0 {
+			headGone = b.heapIdx == 0
+			s.due.remove(b)
 		}
-	} else if s.slotsCancelled++; s.slotsCancelled > len(s.slots)/2 {
-		// It waits in s.slots, which skips cancelled jobs; drop them
-		// once they are half of it, so that cancelling frees them.
-		s.slots = slices.DeleteFunc(s.slots, func(k *Job) bool { return k == j || k.state != Queued })
-		s.slotsCancelled = 0
+	} else {
+		s.slotCancelledLocked(j)
 	}
 	if cause == nil {
 		cause = ErrCancelled
 	}
 	j.cause = cause
-	s.setStateLocked(j, Cancelled)
-	return true
-}
-
-// delayEndedLocked starts j, whose delay just ended: at once without a
-// start function, else on a goroutine of its own when a slot is free.
-func (s *Scheduler) delayEndedLocked(j *Job) {
-	switch {
-	case s.Start == nil:
-		s.setStateLocked(j, Started)
-	case s.Limit > 0 && s.running >= s.Limit:
-		s.slots = append(s.slots, j)
-	default:
-		r := s.beginLocked(j)
-		s.starts.Add(1)
-		go s.runStarts(j, r)
-	}
-}
-
-func (s *Scheduler) beginLocked(j *Job) Record {
-	s.running++
-	s.setStateLocked(j, Starting)
-	return j.recordLocked()
-}
-
-// runStarts runs j's start, then, while jobs wait for a slot, theirs, so
-// that a goroutine exists only while there is a start to run.
-func (s *Scheduler) runStarts(j *Job, r Record) {
-	defer s.starts.Done()
-	goexit := true
-	defer func() {
-		if !goexit {
-			return
-		}
-		// Start called runtime.Goexit (t.FailNow does): recover cannot
-		// see it, but the job must still end and its slot be handed on.
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if next, r := s.endStartLocked(j, errGoexit); next != nil {
-			s.starts.Add(1)
-			go s.runStarts(next, r)
-		}
-	}()
-	for j != nil {
-		err := s.callStart(r)
-		s.mu.Lock()
-		j, r = s.endStartLocked(j, err)
-		s.mu.Unlock()
-	}
-	goexit = false
-}
-
-// errGoexit is the cause of a job whose start function called
-// runtime.Goexit.
-var errGoexit = errors.New("start function called runtime.Goexit")
-
-// endStartLocked ends j's start with err, frees its slot and, if a job
-// waits for a slot, begins that job's start and returns it.
-func (s *Scheduler) endStartLocked(j *Job, err error) (*Job, Record) {
-	s.running--
-	if err != nil {
-		j.cause = err
-		s.setStateLocked(j, Failed)
-	} else {
-		s.setStateLocked(j, Started)
-	}
-	for len(s.slots) > 0 {
-		next := s.slots[0]
-		s.slots[0] = nil
-		s.slots = s.slots[1:]
-		if next.state == Queued { // not cancelled while it waited
-			return next, s.beginLocked(next)
-		}
-		s.slotsCancelled--
-	}
-	return nil, Record{}
-}
-
-func (s *Scheduler) callStart(r Record) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = &PanicError{Value: v, Stack: debug.Stack()}
-		}
-	}()
-	return s.Start(s.ctx, r)
+	s.setStateLocked(j, Cancelled, now)
+	return headGone
 }

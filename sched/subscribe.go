@@ -3,6 +3,7 @@ package sched
 import (
 	"slices"
 	"sync"
+	"time"
 )
 
 // Event tells an observer that a job changed state.
@@ -21,40 +22,56 @@ type Event struct {
 //		// apply events
 //	}
 //
-// Events are kept until drained: an observer that stops draining should
-// Close its subscription.
+// The loop ends after [Scheduler.Close], once the last events are drained,
+// or after [Subscription.Close]. Events are kept until drained: an
+// observer that stops draining should Close its subscription.
 type Subscription struct {
 	s     *Scheduler
 	ready chan struct{}
-	once  sync.Once
 
 	mu     sync.Mutex
 	events []Event
+	last   bool // the scheduler is closed: no event will follow these
+	shut   bool // ready is closed
 }
 
 // Subscribe returns a new subscription to every state change from now on.
+// A subscription to a closed scheduler has its Ready channel closed.
 func (s *Scheduler) Subscribe() *Subscription {
 	sub := &Subscription{s: s, ready: make(chan struct{}, 1)}
 	s.mu.Lock()
-	s.subs = append(s.subs, sub)
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	if s.closed {
+		sub.finish()
+	} else {
+		s.subs = append(s.subs, sub)
+	}
 	return sub
 }
 
 // Ready returns a channel that receives when events are waiting to be
-// drained. Many events may stand behind one receive. It is closed by Close.
+// drained. Many events may stand behind one receive. It is closed once the
+// scheduler is closed and its last events are drained, or by Close.
 func (sub *Subscription) Ready() <-chan struct{} { return sub.ready }
 
 // Drain appends the waiting events to dst, oldest first, and returns it.
 func (sub *Subscription) Drain(dst []Event) []Event {
+	// Copied outside the lock, which the scheduler needs to queue more.
 	sub.mu.Lock()
-	defer sub.mu.Unlock()
-	dst = append(dst, sub.events...)
-	if cap(sub.events) > 4096 {
-		sub.events = nil // let a burst's buffer go
-	} else {
-		clear(sub.events)
-		sub.events = sub.events[:0]
+	evs := sub.events
+	sub.events = nil
+	if sub.last {
+		sub.shutLocked()
+	}
+	sub.mu.Unlock()
+	dst = append(dst, evs...)
+	if cap(evs) <= 4096 { // else let a burst's buffer go
+		clear(evs)
+		sub.mu.Lock()
+		if sub.events == nil && !sub.shut {
+			sub.events = evs[:0]
+		}
+		sub.mu.Unlock()
 	}
 	return dst
 }
@@ -64,35 +81,109 @@ func (sub *Subscription) Drain(dst []Event) []Event {
 func (sub *Subscription) Close() {
 	s := sub.s
 	s.mu.Lock()
-	for i, o := range s.subs {
-		if o == sub {
-			s.subs = slices.Delete(s.subs, i, i+1)
-			break
-		}
+	if i := slices.Index(s.subs, sub); i >= 0 {
+		s.subs = slices.Delete(s.subs, i, i+1)
 	}
 	s.mu.Unlock()
-	sub.once.Do(func() {
-		sub.mu.Lock()
-		sub.events = nil
-		sub.mu.Unlock()
+	sub.mu.Lock()
+	sub.events = nil
+	sub.shutLocked()
+	sub.mu.Unlock()
+}
+
+// finish tells sub that no event will follow those it holds: Ready closes
+// once they are drained. The scheduler no longer lists sub, so nothing
+// sends on ready any more.
+func (sub *Subscription) finish() {
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	sub.last = true
+	if len(sub.events) == 0 {
+		sub.shutLocked()
+	}
+}
+
+func (sub *Subscription) shutLocked() {
+	if !sub.shut {
+		sub.shut = true
 		close(sub.ready)
-	})
+	}
 }
 
 // emitLocked queues j's new state for every subscriber. It runs under s.mu,
-// so every subscriber sees changes in the order they happened.
+// so every subscriber sees changes in the order they happened. Between
+// holdEventsLocked and sendHeldLocked, events wait in s.held, to be handed
+// over together: one lock of each subscription and one wake-up for a whole
+// batch, not one a job.
 func (s *Scheduler) emitLocked(j *Job) {
 	if len(s.subs) == 0 {
 		return
 	}
 	ev := Event{Job: j, Record: j.recordLocked()}
+	if s.holding {
+		s.held = append(s.held, ev)
+		return
+	}
+	s.sendLocked(ev)
+}
+
+func (s *Scheduler) holdEventsLocked() { s.holding = true }
+
+// announceLocked queues the Queued events of a new batch's jobs for every
+// subscriber at once, and returns where they start in each subscription's
+// queue. The subscriptions stay locked, so that no one sees the events
+// before announcedLocked has set their queued time and unlocked them.
+func (s *Scheduler) announceLocked(jobs []Job) (starts []int) {
 	for _, sub := range s.subs {
 		sub.mu.Lock()
-		sub.events = append(sub.events, ev)
-		sub.mu.Unlock()
-		select {
-		case sub.ready <- struct{}{}:
-		default: // a wake-up is already pending
+		starts = append(starts, len(sub.events))
+		sub.events = slices.Grow(sub.events, len(jobs))
+		for i := range jobs {
+			j := &jobs[i]
+			sub.events = append(sub.events, Event{Job: j, Record: j.recordLocked()})
 		}
+	}
+	return starts
+}
+
+// announcedLocked sets the queued time of the n events that
+// announceLocked queued, unlocks the subscriptions and wakes them.
+func (s *Scheduler) announcedLocked(starts []int, n int, queuedAt time.Time) {
+	for i, sub := range s.subs {
+		for k := range n {
+			sub.events[starts[i]+k].Record.QueuedAt = queuedAt
+		}
+		sub.mu.Unlock()
+		sub.wake()
+	}
+}
+
+func (s *Scheduler) sendHeldLocked() {
+	s.holding = false
+	s.sendLocked(s.held...)
+	clear(s.held)
+	if cap(s.held) > 4096 {
+		s.held = nil // let a batch's events go
+	} else {
+		s.held = s.held[:0]
+	}
+}
+
+func (s *Scheduler) sendLocked(evs ...Event) {
+	if len(evs) == 0 {
+		return
+	}
+	for _, sub := range s.subs {
+		sub.mu.Lock()
+		sub.events = append(sub.events, evs...)
+		sub.mu.Unlock()
+		sub.wake()
+	}
+}
+
+func (sub *Subscription) wake() {
+	select {
+	case sub.ready <- struct{}{}:
+	default: // a wake-up is already pending
 	}
 }

@@ -1,0 +1,116 @@
+package sched_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/wasmsched/wasmsched/sched"
+)
+
+func TestSubscriptionSeesEveryChangeInOrder(t *testing.T) {
+	bubble(t, nil, func(t *testing.T, s *sched.Scheduler) {
+		sub := s.Subscribe()
+		a := mustSubmit(t, s, time.Second)
+		b := mustSubmit(t, s, time.Hour)
+		b.Cancel(nil)
+		time.Sleep(time.Second)
+		synctest.Wait()
+		select {
+		case <-sub.Ready():
+		default:
+			t.Fatal("Ready() did not signal pending events")
+		}
+		select {
+		case <-sub.Ready():
+			t.Fatal("Ready() signalled twice for one batch of events: not coalesced")
+		default:
+		}
+		var got []string
+		for _, e := range sub.Drain(nil) {
+			if e.Job.ID() != e.Record.ID {
+				t.Errorf("event's job %s and record %s differ", e.Job.ID(), e.Record.ID)
+			}
+			got = append(got, e.Record.ID[:4]+" "+e.Record.State.String())
+		}
+		want := []string{
+			a.ID()[:4] + " queued", b.ID()[:4] + " queued", b.ID()[:4] + " cancelled", a.ID()[:4] + " started",
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("events = %v, want %v", got, want)
+		}
+		if rest := sub.Drain(nil); len(rest) != 0 {
+			t.Errorf("second Drain = %d events, want 0", len(rest))
+		}
+		sub.Close()
+		sub.Close()
+		if _, open := <-sub.Ready(); open {
+			t.Error("Ready() still open after Close")
+		}
+		mustSubmit(t, s, time.Second)
+		if rest := sub.Drain(nil); len(rest) != 0 {
+			t.Errorf("closed subscription got %d events", len(rest))
+		}
+	})
+}
+
+func TestSlowSubscriberDoesNotBlockTheScheduler(t *testing.T) {
+	bubble(t, nil, func(t *testing.T, s *sched.Scheduler) {
+		sub := s.Subscribe() // never drained until the end
+		defer sub.Close()
+		if _, err := sched.Gather(context.Background(), mustBatch(t, s, 10000, time.Millisecond)...); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(sub.Drain(nil)); n != 20000 {
+			t.Errorf("drained %d events, want 20000: none lost", n)
+		}
+	})
+}
+
+// TestCloseEndsSubscriptionsAfterTheirLastEvents: the documented loop ends
+// after Close, having seen every event, the cancellations Close made
+// included.
+func TestCloseEndsSubscriptionsAfterTheirLastEvents(t *testing.T) {
+	bubble(t, nil, func(t *testing.T, s *sched.Scheduler) {
+		sub := s.Subscribe()
+		got := make(chan []sched.State)
+		go func() {
+			var all []sched.State
+			for range sub.Ready() {
+				all = append(all, states(sub.Drain(nil))...)
+			}
+			got <- all
+		}()
+		mustBatch(t, s, 2, time.Hour)
+		synctest.Wait()
+		s.Close()
+		want := []sched.State{sched.Queued, sched.Queued, sched.Cancelled, sched.Cancelled}
+		if all := <-got; !slices.Equal(all, want) {
+			t.Errorf("events seen by the loop = %v, want %v", all, want)
+		}
+		late := s.Subscribe()
+		if _, open := <-late.Ready(); open {
+			t.Error("a subscription made after Close has its Ready open")
+		}
+	})
+}
+
+// TestCloseWithEventsUndrained: a subscription that has not drained when
+// Close comes keeps its events, and Ready closes once they are drained.
+func TestCloseWithEventsUndrained(t *testing.T) {
+	bubble(t, nil, func(t *testing.T, s *sched.Scheduler) {
+		sub := s.Subscribe()
+		mustSubmit(t, s, time.Hour)
+		s.Close()
+		<-sub.Ready()
+		if got, want := states(sub.Drain(nil)), []sched.State{sched.Queued, sched.Cancelled}; !slices.Equal(got, want) {
+			t.Errorf("events after Close = %v, want %v", got, want)
+		}
+		if _, open := <-sub.Ready(); open {
+			t.Error("Ready() still open after the last events were drained")
+		}
+		sub.Close() // harmless after
+	})
+}
