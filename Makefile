@@ -1,4 +1,6 @@
 # wasmsched: `make serve` to try it in a browser, `make test` to check everything.
+SHELL    := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 GO       ?= go
 WASM_EXEC = $(shell $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
 # The site folder `make build` writes, and the URL path it is served under:
@@ -6,7 +8,10 @@ WASM_EXEC = $(shell $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
 DIST     ?= dist
 BASE     ?=
 ADDR     ?= 127.0.0.1:8080
-BENCH_COUNT ?= 1
+# make bench runs each benchmark BENCH_COUNT times and prints benchstat's
+# medians of the runs.
+BENCH_COUNT ?= 5
+BENCHSTAT = golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
 .PHONY: test setup vet test-native test-wasm test-e2e bench build serve clean
 
@@ -37,10 +42,16 @@ test-wasm:
 test-e2e:
 	$(GO) test -tags e2e -count=1 -v -timeout 15m ./e2e/
 
-# The scheduler at a million jobs, against a goroutine per job in the same
-# run. BENCH_COUNT=5 gives numbers for benchstat.
+# The scheduler at up to a million jobs, against a goroutine per job in
+# the same run (sched/bench_test.go says what each figure is), then the
+# medians of the BENCH_COUNT runs.
 bench:
-	$(GO) test -run='^$$' -bench=. -benchtime=1x -count=$(BENCH_COUNT) ./sched/
+	@out=$$(mktemp) && trap 'rm -f "$$out"' EXIT && \
+	echo "$(GO) test -bench . -count $(BENCH_COUNT) ./sched/" && \
+	$(GO) test -run='^$$' -bench=. -benchtime=1x -count=$(BENCH_COUNT) ./sched/ | tee "$$out" && \
+	echo && echo "Medians of $(BENCH_COUNT) runs:" && \
+	$(GO) run $(BENCHSTAT) "$$out" | grep -v '^¹'
+
 
 # The wasm goes to a temporary folder and gensite replaces $(DIST) as a
 # whole once the site is complete, so a failed build leaves the old one.
