@@ -8,10 +8,8 @@ WASM_EXEC = $(shell $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
 DIST     ?= dist
 BASE     ?=
 ADDR     ?= 127.0.0.1:8080
-# make bench runs each benchmark BENCH_COUNT times and prints benchstat's
-# medians of the runs.
+# make bench runs each benchmark BENCH_COUNT times and prints the medians.
 BENCH_COUNT ?= 5
-BENCHSTAT = golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
 .PHONY: test setup vet test-native test-wasm test-e2e bench build serve clean
 
@@ -49,8 +47,8 @@ bench:
 	@out=$$(mktemp) && trap 'rm -f "$$out"' EXIT && \
 	echo "$(GO) test -bench . -count $(BENCH_COUNT) ./sched/" && \
 	$(GO) test -run='^$$' -bench=. -benchtime=1x -count=$(BENCH_COUNT) ./sched/ | tee "$$out" && \
-	echo && echo "Medians of $(BENCH_COUNT) runs:" && \
-	$(GO) run $(BENCHSTAT) "$$out" | grep -v '^¹'
+	echo && echo "Medians of $(BENCH_COUNT) runs (and their range):" && \
+	bash scripts/benchmedian "$$out"
 
 
 # The wasm goes to a temporary folder and gensite replaces $(DIST) as a
