@@ -16,8 +16,9 @@ import "time"
 //
 // Why not a heap entry per job (the version before batches): a batch
 // stamped job by job is late by the time it took to queue it, and popping
-// a million entries costs log n each; the last job of a 1M batch started
-// about 300 ms late (p99), against at most 150 ms now (BenchmarkLateness).
+// a million entries costs log n each: the last jobs of a 1M batch started
+// 286-361 ms late (p99), against 11-53 ms now (BenchmarkBatch), and
+// starting a due job cost about 280 ns, against 7 ns now (BenchmarkStart).
 
 // batch is jobs submitted together: one entry of the timer queue.
 type batch struct {
