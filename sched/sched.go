@@ -83,7 +83,7 @@ type Scheduler struct {
 	counts         Counts
 	subs           []*Subscription
 	holding        bool           // events wait in held (subscribe.go)
-	held           []Event        // events of a batch or of a chunk of starts
+	held           []Event        // events of a chunk of starts
 	starts         sync.WaitGroup // goroutines running start functions
 }
 

@@ -113,8 +113,8 @@ func (sub *Subscription) shutLocked() {
 // emitLocked queues j's new state for every subscriber. It runs under s.mu,
 // so every subscriber sees changes in the order they happened. Between
 // holdEventsLocked and sendHeldLocked, events wait in s.held, to be handed
-// over together: one lock of each subscription and one wake-up for a whole
-// batch, not one a job.
+// over together: one lock of each subscription and one wake-up for a chunk
+// of starts, not one a job.
 func (s *Scheduler) emitLocked(j *Job) {
 	if len(s.subs) == 0 {
 		return
@@ -128,6 +128,15 @@ func (s *Scheduler) emitLocked(j *Job) {
 }
 
 func (s *Scheduler) holdEventsLocked() { s.holding = true }
+
+// sendHeldLocked sends the held events. They are at most a chunk's, so
+// their array is kept for the next chunk.
+func (s *Scheduler) sendHeldLocked() {
+	s.holding = false
+	s.sendLocked(s.held...)
+	clear(s.held)
+	s.held = s.held[:0]
+}
 
 // announceLocked queues the Queued events of a new batch's jobs for every
 // subscriber at once, and returns where they start in each subscription's
@@ -155,17 +164,6 @@ func (s *Scheduler) announcedLocked(starts []int, n int, queuedAt time.Time) {
 		}
 		sub.mu.Unlock()
 		sub.wake()
-	}
-}
-
-func (s *Scheduler) sendHeldLocked() {
-	s.holding = false
-	s.sendLocked(s.held...)
-	clear(s.held)
-	if cap(s.held) > 4096 {
-		s.held = nil // let a batch's events go
-	} else {
-		s.held = s.held[:0]
 	}
 }
 
