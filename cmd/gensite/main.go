@@ -13,22 +13,36 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/wasmsched/wasmsched/app"
+	"github.com/wasmsched/wasmsched/internal/hosting"
 )
 
-const usageText = `Usage: gensite -wasm file [-out folder] [-base /path] [-web folder]
+const usageText = `Usage: gensite -wasm file [-out folder] [-base /path] [-web folder] [-cache folder]
 
 Write the wasmsched site into a folder: index.html, 404.html, app.js,
-app-worker.js, wasm_exec.js, app.css, manifest.webmanifest and web/ (the
-files of -web, plus app.wasm), with brotli (.br) and gzip (.gz) siblings of
-app.wasm and of the larger text files.
+app-worker.js, wasm_exec.js, app.css, manifest.webmanifest, _headers and
+web/ (the files of -web, plus app.wasm), with brotli (.br) and gzip (.gz)
+siblings of app.wasm and of the larger text files.
 
 The service worker caches the site under a version that is a hash of the
 site's files (app.wasm, the pages, the assets), so a new build reaches
-returning visitors and an unchanged one is not downloaded again. The folder is replaced as a whole, once every
-file is written and checked: a failed run leaves the old site as it was.
+returning visitors and an unchanged one is not downloaded again. It checks
+each file against this build's digest before caching it, so a visit during
+a rebuild never caches a mix of two builds.
+
+The folder is replaced as a whole, once every file is written and checked:
+a failed run leaves the old site as it was, and a server such as cmd/serve
+goes on serving the old site until the new one is complete.
+
+Compressing app.wasm with brotli takes seconds, so the compressed files are
+kept in the -cache folder, keyed by their content: a build whose files did
+not change compresses nothing. -cache "" keeps nothing.
+
+_headers holds the headers a Netlify or Cloudflare Pages site is served
+with: the same security headers as cmd/serve sends (internal/hosting).
 
 Flags:
 `
@@ -63,6 +77,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	flags.StringVar(&o.Wasm, "wasm", "", "the built app.wasm `file` (required)")
 	flags.StringVar(&o.Base, "base", "", "URL `path` the site is served under, like /wasmsched; empty means the root")
 	flags.StringVar(&o.Web, "web", "web", "`folder` of static assets copied into the site's web/")
+	flags.StringVar(&o.Cache, "cache", defaultCache(), "`folder` that keeps compressed files between builds; \"\" keeps none")
 	flags.Usage = func() {
 		fmt.Fprint(flags.Output(), usageText)
 		flags.PrintDefaults()
@@ -83,12 +98,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 		flags.Usage()
 		return errUsage
 	}
-	if _, err := cleanBase(o.Base); err != nil {
+	if _, err := hosting.CleanBase(o.Base); err != nil {
 		fmt.Fprintln(stderr, err)
 		flags.Usage()
 		return errUsage
 	}
 
+	o.Log = stdout
 	registerRoutes()
 	s, err := generate(o, app.Handler())
 	if err != nil {
@@ -96,4 +112,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	s.print(stdout)
 	return nil
+}
+
+// defaultCache is the user's cache folder for gensite, outside any site
+// folder; "" (no cache) where the system has none.
+func defaultCache() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "wasmsched", "gensite")
 }
