@@ -59,6 +59,9 @@ type page struct {
 
 	checks  [numChecks]check
 	running bool // the seed scenario is running
+
+	isolated    bool // the host isolates the page: its clock is finer (see clockNote)
+	updateReady bool // a new version of the site is installed, not yet loaded
 }
 
 // check is one of the seed scenario's checks as shown.
@@ -87,12 +90,24 @@ func (p *page) OnInit() {
 // OnMount subscribes once to the scheduler and starts the pump, which lives
 // until the page is dismounted (ctx is cancelled then).
 func (p *page) OnMount(ctx goapp.Context) {
+	w := goapp.Window()
+	p.isolated = w.Get("crossOriginIsolated").Truthy()
+	// Set by app.js when a new version was installed before the Go program
+	// ran, and so before go-app could call OnAppUpdate (cmd/gensite/patch.go).
+	p.updateReady = w.Get("wasmschedUpdateReady").Truthy()
 	p.sub = p.s.Subscribe()
 	p.notes = make(chan func())
 	// A plain goroutine, not ctx.Async: the pump never ends by itself, and
 	// go-app's testers wait for every Async function.
 	go p.pump(ctx, p.sub)
 }
+
+// OnAppUpdate is called by go-app when the site's service worker has
+// installed a new version: the page still runs the old one, so it offers
+// to load the new one rather than leave it for a second reload.
+func (p *page) OnAppUpdate(ctx goapp.Context) { p.updateReady = true }
+
+func (p *page) onLoadUpdate(ctx goapp.Context, e goapp.Event) { ctx.Reload() }
 
 // OnDismount stops the subscription, and the scheduler with it: its jobs
 // would have no page to show them. A page rendered ahead of time, when the
@@ -223,7 +238,13 @@ func (p *page) apply(events []sched.Event) {
 func (p *page) Render() goapp.UI {
 	return goapp.Main().Class("page").Body(
 		p.renderIntro(),
-		goapp.Div().Class("controls").Body(
+		// The page is rendered ahead of time, when the site is built, and
+		// shows before the app runs. Until then its controls are disabled:
+		// Enter in a live-looking field would submit the form to the
+		// server and reload the page, losing what was typed.
+		goapp.If(!goapp.IsClient, goapp.P().ID("app-waiting").Class("note").Role("status").
+			Text("The controls wake up once the app has loaded.")),
+		goapp.FieldSet().Class("controls").Disabled(!goapp.IsClient).Body(
 			p.renderSingle(),
 			p.renderBatch(),
 			p.renderCancelAll(),
@@ -233,6 +254,18 @@ func (p *page) Render() goapp.UI {
 		p.renderTimeline(),
 		p.renderRecords(),
 		goapp.Raw(`<footer><p>wasmsched: Go&#39;s runtime, compiled to WebAssembly, schedules every job on this page. Nothing is sent to a server.</p></footer>`),
+		p.renderUpdate(),
+	)
+}
+
+// renderUpdate offers a new version of the site. The live region is
+// always there, so that a screen reader announces the offer when it comes.
+func (p *page) renderUpdate() goapp.UI {
+	return goapp.Div().ID("update").Class("update").Role("status").Body(
+		goapp.If(p.updateReady,
+			goapp.P().Text("A new version of this page is ready."),
+			goapp.Button().ID("update-load").Type("button").OnClick(p.onLoadUpdate).Text("Load it"),
+		),
 	)
 }
 
@@ -431,6 +464,8 @@ func (p *page) renderStats() goapp.UI {
 		Sample:    st.late.len(),
 		P50:       p50,
 		P99:       p99,
+		Clock:     clockNote(p.isolated),
+		Isolated:  p.isolated,
 	}
 }
 

@@ -333,9 +333,47 @@ func TestPrerender(t *testing.T) {
 	d := goapp.NewServerTester(p)
 	html := goapp.HTMLString(p)
 	d.Close()
-	for _, id := range []string{"delay", "queue", "batch-start", "cancel-all", "scenario-run", "records", "timeline", "count-total"} {
+	for _, id := range []string{"delay", "queue", "batch-start", "cancel-all", "scenario-run", "records", "timeline", "count-total", "update", "app-waiting"} {
 		if !strings.Contains(html, `id="`+id+`"`) {
 			t.Errorf("prerendered page has no #%s", id)
+		}
+	}
+	// Before the app runs, no control may act: they sit in a disabled
+	// fieldset, which disables every one of them, and a note says why.
+	controls := regexp.MustCompile(`(?s)<fieldset class="controls" disabled>(.*)</fieldset>`).FindStringSubmatch(html)
+	if controls == nil {
+		t.Fatal("the prerendered controls are not in a disabled fieldset")
+	}
+	for _, id := range []string{"delay", "queue", "batch-size", "batch-start", "cancel-all", "scenario-run"} {
+		if !strings.Contains(controls[1], `id="`+id+`"`) {
+			t.Errorf("#%s is outside the disabled fieldset", id)
+		}
+	}
+	if strings.Contains(html, "update-load") {
+		t.Error("the prerendered page offers an update")
+	}
+}
+
+// TestUpdateOffered: when go-app says a new version is installed, the page
+// offers to load it, in a live region that was there before.
+func TestUpdateOffered(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tt := mountPage(t)
+		if got := tt.html(); !strings.Contains(got, `id="update"`) || strings.Contains(got, "update-load") {
+			t.Fatal("want an empty #update live region before any update")
+		}
+		tt.do(func(ctx goapp.Context) { tt.p.OnAppUpdate(ctx) })
+		if got := tt.html(); !strings.Contains(got, `id="update-load"`) || !strings.Contains(got, "A new version of this page is ready.") {
+			t.Errorf("no offer to load the new version in %s", got)
+		}
+	})
+}
+
+func TestClockNoteSaysWhichClock(t *testing.T) {
+	for _, isolated := range []bool{true, false} {
+		step := map[bool]string{true: "5 µs", false: "100 µs"}[isolated]
+		if note := clockNote(isolated); !strings.Contains(note, step) {
+			t.Errorf("isolated %v: %q does not give the step %s", isolated, note, step)
 		}
 	}
 }
