@@ -1,6 +1,8 @@
 package main
 
 import (
+	"html"
+	"io"
 	"io/fs"
 	"log/slog"
 	"mime"
@@ -10,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wasmsched/wasmsched/internal/hosting"
 )
 
 // contentTypes pins the types a go-app site depends on instead of trusting
@@ -34,66 +38,109 @@ var encodings = []struct{ coding, ext string }{
 	{"gzip", ".gz"},
 }
 
-const notFoundPage = `<!doctype html>
+// notFoundPage is the 404 page of a site served under base ("" for the
+// root); its link leads to the site's start page.
+func notFoundPage(base string) string {
+	return `<!doctype html>
 <meta charset="utf-8">
 <title>404 Not Found</title>
 <h1>404 Not Found</h1>
-<p>Nothing is published at this address. <a href="/">Go to the start page.</a></p>
+<p>Nothing is published at this address. <a href="` + html.EscapeString(base+"/") + `">Go to the start page.</a></p>
 `
+}
 
-// newHandler serves the files in root, logging one line per request. Only
-// regular files are served: no listings, no dotfiles, nothing outside root
+// newHandler serves the files of site under base ("" or a path that
+// hosting.CleanBase returned), logging one line per request. Only regular
+// files are served: no listings, no dotfiles, nothing outside the folder
 // (os.Root refuses paths and symlinks that leave it).
-func newHandler(root *os.Root, logger *slog.Logger) http.Handler {
-	return logRequests(logger, &fileHandler{root: root})
+func newHandler(site *site, base string, logger *slog.Logger) http.Handler {
+	return logRequests(logger, &fileHandler{site: site, base: base, notFound: notFoundPage(base)})
 }
 
 type fileHandler struct {
-	root *os.Root
+	site     *site
+	base     string
+	notFound string
 }
 
+// lookups bounds how often a request looks again after the build it looked
+// in was replaced meanwhile: more than once only when rebuilds follow each
+// other faster than one request, and never forever.
+const lookups = 3
+
 func (h *fileHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// Every type is set on purpose, so browsers must not second-guess it.
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	hdr := w.Header()
+	for _, x := range hosting.Headers {
+		hdr.Set(x.Name, x.Value)
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
+		hdr.Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	name, ok := cleanPath(r.URL.Path)
-	if !ok {
-		notFound(w, r)
-		return
-	}
-	if !strings.HasSuffix(r.URL.Path, "/") {
-		if fi, err := h.root.Stat(name); err == nil && fi.IsDir() && h.isFile(path.Join(name, "index.html")) {
-			// Redirect so the index's relative links resolve inside the
-			// directory. Built from the cleaned name, so a request for
-			// "//evil.example" cannot become a redirect to another host.
-			target := "/" + name + "/"
-			if r.URL.RawQuery != "" {
-				target += "?" + r.URL.RawQuery
-			}
-			http.Redirect(w, r, target, http.StatusMovedPermanently)
+	urlPath := r.URL.Path
+	if h.base != "" {
+		switch {
+		case urlPath == h.base || urlPath == "/":
+			// 302, not 301: a browser keeps a 301 for good, and the same
+			// port may serve another base, or none, tomorrow.
+			redirect(w, r, h.base+"/", http.StatusFound)
+			return
+		case strings.HasPrefix(urlPath, h.base+"/"):
+			urlPath = urlPath[len(h.base):]
+		default:
+			h.sendNotFound(w, r)
 			return
 		}
-		// go-app's static build writes the page for /x as x.html.
-		if !h.isFile(name) && h.isFile(name+".html") {
-			name += ".html"
-		}
 	}
-	h.serveFile(w, r, name)
+	name, ok := cleanPath(urlPath)
+	if !ok {
+		h.sendNotFound(w, r)
+		return
+	}
+	bare := !strings.HasSuffix(urlPath, "/")
+	for range lookups {
+		b := h.site.current()
+		target, f := h.lookup(b.root, r, name, bare)
+		switch {
+		case target != "":
+			redirect(w, r, target, http.StatusMovedPermanently)
+			return
+		case f != nil:
+			defer f.Close()
+			f.serve(w, r)
+			return
+		case h.site.current() == b:
+			h.sendNotFound(w, r)
+			return
+		}
+		// The build was replaced while we looked, and the old one is
+		// closed or being deleted: its "not found" says nothing.
+	}
+	h.sendNotFound(w, r)
+}
+
+// redirect sends the client to target, a path built from cleaned names
+// only: a request for "//evil.example" must not become a redirect to
+// another host. The query goes along.
+func redirect(w http.ResponseWriter, r *http.Request, target string, code int) {
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, target, code)
 }
 
 // cleanPath turns a URL path into a name relative to the root. It refuses
 // rather than repairs: a segment starting with a dot is "..", ".git", ".env"
-// or the like, an attack or a file never meant to be published.
+// or the like, an attack or a file never meant to be published. _headers
+// is the host's configuration (Netlify, Cloudflare Pages), which those hosts
+// do not publish either.
 func cleanPath(urlPath string) (string, bool) {
 	if !strings.HasPrefix(urlPath, "/") {
 		return "", false
 	}
 	for _, seg := range strings.Split(urlPath[1:], "/") {
-		if strings.HasPrefix(seg, ".") {
+		if strings.HasPrefix(seg, ".") || strings.EqualFold(seg, "_headers") {
 			return "", false
 		}
 	}
@@ -104,67 +151,116 @@ func cleanPath(urlPath string) (string, bool) {
 	return name, true
 }
 
-func (h *fileHandler) serveFile(w http.ResponseWriter, r *http.Request, name string) {
-	f, fi, err := h.open(name)
-	if err != nil {
-		notFound(w, r)
-		return
+// lookup finds what a request for name gets from root: a redirect target,
+// or a file opened to send, or neither (not found). bare says the URL path
+// has no trailing slash, so name may be a folder (redirected into) or a
+// page written as name.html.
+func (h *fileHandler) lookup(root *os.Root, r *http.Request, name string, bare bool) (target string, f *file) {
+	if bare {
+		if fi, err := root.Stat(name); err == nil && fi.IsDir() && isFile(root, path.Join(name, "index.html")) {
+			// Redirect so the index's relative links resolve inside the
+			// directory.
+			return h.base + "/" + name + "/", nil
+		}
+		// go-app's static build writes the page for /x as x.html.
+		if !isFile(root, name) && isFile(root, name+".html") {
+			name += ".html"
+		}
 	}
-	defer f.Close()
-
-	hdr := w.Header()
-	ctype := contentType(name)
-	coding, sibling := "", ""
+	plain, fi, err := open(root, name)
+	if err != nil {
+		return "", nil
+	}
+	f = &file{name: name, f: plain, modTime: fi.ModTime(), size: fi.Size()}
 	best := 0.0
+	sibling := ""
 	for _, enc := range encodings {
-		if !h.isFile(name + enc.ext) {
+		if !isFile(root, name+enc.ext) {
 			continue
 		}
-		// The answer depends on Accept-Encoding even when we send the
-		// original, so caches must not hand it to a client that differs.
-		hdr.Set("Vary", "Accept-Encoding")
+		f.vary = true
 		if q := acceptQuality(r.Header.Get("Accept-Encoding"), enc.coding); q > best {
-			coding, sibling, best = enc.coding, name+enc.ext, q
+			f.coding, sibling, best = enc.coding, name+enc.ext, q
 		}
 	}
 	if sibling != "" {
-		if cf, cfi, err := h.open(sibling); err == nil {
-			defer cf.Close()
-			f, fi = cf, cfi
-			hdr.Set("Content-Encoding", coding)
-			if ctype == "" {
-				ctype = "application/octet-stream" // sniffing compressed bytes would be wrong
-			}
+		if cf, cfi, err := open(root, sibling); err == nil {
+			f.compressed, f.modTime = cf, cfi.ModTime()
+		} else {
+			f.coding = ""
+		}
+	}
+	return "", f
+}
+
+// file is a file opened for sending, with its precompressed sibling when
+// the client takes that instead.
+type file struct {
+	name       string
+	f          *os.File
+	compressed *os.File // the sibling to send, or nil
+	coding     string   // the sibling's Content-Encoding
+	modTime    time.Time
+	size       int64 // the file's own, decoded size
+	vary       bool  // a sibling exists
+}
+
+func (f *file) Close() {
+	f.f.Close()
+	if f.compressed != nil {
+		f.compressed.Close()
+	}
+}
+
+func (f *file) serve(w http.ResponseWriter, r *http.Request) {
+	hdr := w.Header()
+	ctype := contentType(f.name)
+	body := f.f
+	if f.vary {
+		// The answer depends on Accept-Encoding even when we send the
+		// original, so caches must not hand it to a client that differs.
+		hdr.Set("Vary", "Accept-Encoding")
+	}
+	if f.compressed != nil {
+		body = f.compressed
+		hdr.Set("Content-Encoding", f.coding)
+		if ctype == "" {
+			ctype = "application/octet-stream" // sniffing compressed bytes would be wrong
 		}
 	}
 	if ctype != "" {
 		hdr.Set("Content-Type", ctype)
 	}
+	if strings.EqualFold(path.Ext(f.name), ".wasm") {
+		// Content-Length is the compressed size; the page's loader counts
+		// decoded bytes, so it needs this for a true progress.
+		hdr.Set(hosting.WasmLengthHeader, strconv.FormatInt(f.size, 10))
+	}
 	hdr.Set("Cache-Control", cacheControl)
 	// ServeContent handles HEAD, Range and If-Modified-Since from modtime;
 	// it sniffs the type only when we could not name it.
-	http.ServeContent(w, r, name, fi.ModTime(), f)
+	http.ServeContent(w, r, f.name, f.modTime, body)
 }
 
 // open opens name only if it is a regular file. It stats first because
 // opening a FIFO left in the site folder would block the request.
-func (h *fileHandler) open(name string) (*os.File, fs.FileInfo, error) {
-	fi, err := h.root.Stat(name)
+func open(root *os.Root, name string) (*os.File, fs.FileInfo, error) {
+	fi, err := root.Stat(name)
 	if err != nil {
 		return nil, nil, err
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, nil, fs.ErrNotExist
 	}
-	f, err := h.root.Open(name)
+	f, err := root.Open(name)
 	if err != nil {
 		return nil, nil, err
 	}
 	return f, fi, nil
 }
 
-func (h *fileHandler) isFile(name string) bool {
-	fi, err := h.root.Stat(name)
+func isFile(root *os.Root, name string) bool {
+	fi, err := root.Stat(name)
 	return err == nil && fi.Mode().IsRegular()
 }
 
@@ -211,14 +307,14 @@ func acceptQuality(header, coding string) float64 {
 	return wildcard
 }
 
-func notFound(w http.ResponseWriter, r *http.Request) {
+func (h *fileHandler) sendNotFound(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
 	hdr.Set("Cache-Control", "no-cache")
-	hdr.Set("Content-Length", strconv.Itoa(len(notFoundPage)))
+	hdr.Set("Content-Length", strconv.Itoa(len(h.notFound)))
 	w.WriteHeader(http.StatusNotFound)
 	if r.Method != http.MethodHead {
-		w.Write([]byte(notFoundPage))
+		io.WriteString(w, h.notFound)
 	}
 }
 

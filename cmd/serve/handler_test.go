@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wasmsched/wasmsched/internal/hosting"
 )
 
 // siteFiles is a small built site. Compressed siblings hold marker text, not
@@ -47,6 +49,8 @@ var siteFiles = map[string]string{
 	".env":                   "SECRET=1",
 	".git/config":            "[core]",
 	"empty/placeholder.json": "{}",
+	"_headers":               "/*\n  X-Frame-Options: DENY",
+	"docs/_headers":          "/*\n  X-Frame-Options: DENY",
 }
 
 // newSite writes siteFiles into a fresh folder and returns it. Next to it,
@@ -87,20 +91,22 @@ func newSite(t *testing.T) string {
 	return dir
 }
 
-// startServer serves dir over loopback HTTP, logging to the test output.
+// startServer serves dir over loopback HTTP at the root, logging to the
+// test output.
 func startServer(t *testing.T, dir string) *httptest.Server {
 	t.Helper()
-	return startLoggedServer(t, dir, t.Output())
+	return startLoggedServer(t, dir, "", t.Output())
 }
 
-func startLoggedServer(t *testing.T, dir string, log io.Writer) *httptest.Server {
+// startLoggedServer serves dir under base ("" or a clean base path).
+func startLoggedServer(t *testing.T, dir, base string, log io.Writer) *httptest.Server {
 	t.Helper()
-	root, err := os.OpenRoot(dir)
+	site, err := openSite(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { root.Close() })
-	srv := httptest.NewServer(newHandler(root, slog.New(slog.NewTextHandler(log, nil))))
+	t.Cleanup(func() { site.Close() })
+	srv := httptest.NewServer(newHandler(site, base, slog.New(slog.NewTextHandler(log, nil))))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -314,6 +320,9 @@ func TestNotFound(t *testing.T) {
 		{"harmless parent", "/docs/../index.html"},
 		{"dot segment", "/./index.html"},
 		{"not a path", "*"},
+		{"host configuration", "/_headers"},
+		{"host configuration in a folder", "/docs/_headers"},
+		{"host configuration, other case", "/_HEADERS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -324,7 +333,7 @@ func TestNotFound(t *testing.T) {
 			if strings.Contains(body, "SECRET") {
 				t.Fatalf("leaked %q", body)
 			}
-			if body != notFoundPage {
+			if body != notFoundPage("") {
 				t.Errorf("body = %q, want the 404 page", body)
 			}
 		})
@@ -368,7 +377,7 @@ func TestHeadHasNoBody(t *testing.T) {
 	}{
 		{"/app.wasm", 200, len(siteFiles["app.wasm"])},
 		{"/about", 200, len(siteFiles["about.html"])},
-		{"/missing", 404, len(notFoundPage)},
+		{"/missing", 404, len(notFoundPage(""))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -455,7 +464,7 @@ func TestConditionalAndRangeRequests(t *testing.T) {
 
 func TestLogsOneLinePerRequest(t *testing.T) {
 	var log bytes.Buffer
-	srv := startLoggedServer(t, newSite(t), &log)
+	srv := startLoggedServer(t, newSite(t), "", &log)
 	fetch(t, srv, "GET", "/app.wasm")
 	fetch(t, srv, "HEAD", "/missing")
 	fetch(t, srv, "POST", "/")
@@ -476,5 +485,165 @@ func TestLogsOneLinePerRequest(t *testing.T) {
 				t.Errorf("log line %d = %q, want it to contain %q", i, lines[i], f)
 			}
 		}
+	}
+}
+
+func TestServesUnderBase(t *testing.T) {
+	srv := startLoggedServer(t, newSite(t), "/wasmsched", t.Output())
+	tests := []struct {
+		path         string
+		wantStatus   int
+		wantBody     string
+		wantLocation string
+	}{
+		{"/wasmsched/", 200, siteFiles["index.html"], ""},
+		{"/wasmsched/index.html", 200, siteFiles["index.html"], ""},
+		{"/wasmsched/app.wasm", 200, siteFiles["app.wasm"], ""},
+		{"/wasmsched/about", 200, siteFiles["about.html"], ""},
+		{"/wasmsched/docs/intro", 200, siteFiles["docs/intro.html"], ""},
+		{"/wasmsched", 302, "", "/wasmsched/"},
+		{"/wasmsched?tab=2", 302, "", "/wasmsched/?tab=2"},
+		{"/", 302, "", "/wasmsched/"},
+		{"/?tab=2", 302, "", "/wasmsched/?tab=2"},
+		{"/wasmsched/docs", 301, "", "/wasmsched/docs/"},
+		{"/wasmsched/docs?tab=2", 301, "", "/wasmsched/docs/?tab=2"},
+		{"/wasmsched//docs", 301, "", "/wasmsched/docs/"},
+		{"/app.wasm", 404, "", ""},
+		{"/about", 404, "", ""},
+		{"/docs/", 404, "", ""},
+		{"/wasmschedule/", 404, "", ""},
+		{"//wasmsched/", 404, "", ""},
+		{"/other/wasmsched/", 404, "", ""},
+		{"/wasmsched/missing", 404, "", ""},
+		{"/wasmsched/.env", 404, "", ""},
+		{"/wasmsched/../wasmsched/.env", 404, "", ""},
+		{"/wasmsched/_headers", 404, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			resp, body := fetch(t, srv, "GET", tt.path)
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("status = %d, want %d", resp.StatusCode, tt.wantStatus)
+			}
+			switch tt.wantStatus {
+			case http.StatusOK:
+				if body != tt.wantBody {
+					t.Errorf("body = %q, want %q", body, tt.wantBody)
+				}
+			case http.StatusNotFound:
+				if body != notFoundPage("/wasmsched") || !strings.Contains(body, `href="/wasmsched/"`) {
+					t.Errorf("body = %q, want the 404 page linking to /wasmsched/", body)
+				}
+			}
+			if got := resp.Header.Get("Location"); got != tt.wantLocation {
+				t.Errorf("Location = %q, want %q", got, tt.wantLocation)
+			}
+		})
+	}
+}
+
+// Paths the client would clean before sending: the redirects must still
+// stay on the host and under the base.
+func TestBaseRedirectsStayOnHost(t *testing.T) {
+	srv := startLoggedServer(t, newSite(t), "/wasmsched", t.Output())
+	for _, target := range []string{"//evil.example", "//evil.example/", "/wasmsched//evil.example/../docs", "//wasmsched"} {
+		t.Run(target, func(t *testing.T) {
+			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", target)
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if loc := resp.Header.Get("Location"); loc != "" && !strings.HasPrefix(loc, "/wasmsched/") {
+				t.Errorf("%d to %q, want no redirect or one to a path under /wasmsched/", resp.StatusCode, loc)
+			}
+		})
+	}
+}
+
+func TestHostingHeadersOnEveryResponse(t *testing.T) {
+	dir := newSite(t)
+	modified := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	if err := os.Chtimes(filepath.Join(dir, "app.wasm"), modified, modified); err != nil {
+		t.Fatal(err)
+	}
+	servers := map[string]*httptest.Server{
+		"":           startServer(t, dir),
+		"/wasmsched": startLoggedServer(t, dir, "/wasmsched", t.Output()),
+	}
+	tests := []struct {
+		name, method, path string
+		header             []string
+		wantStatus         int
+	}{
+		{"page", "GET", "/", nil, 200},
+		{"wasm", "GET", "/app.wasm", nil, 200},
+		{"wasm brotli", "GET", "/app.wasm", []string{"Accept-Encoding", "br"}, 200},
+		{"head", "HEAD", "/app.js", nil, 200},
+		{"not modified", "GET", "/app.wasm", []string{"If-Modified-Since", modified.Format(http.TimeFormat)}, 304},
+		{"range", "GET", "/app.wasm", []string{"Range", "bytes=0-1"}, 206},
+		{"bad range", "GET", "/app.wasm", []string{"Range", "bytes=1000-"}, 416},
+		{"folder redirect", "GET", "/docs", nil, 301},
+		{"not found", "GET", "/missing", nil, 404},
+		{"host configuration", "GET", "/_headers", nil, 404},
+		{"method", "POST", "/", nil, 405},
+	}
+	for base, srv := range servers {
+		for _, tt := range tests {
+			t.Run(base+" "+tt.name, func(t *testing.T) {
+				resp, _ := fetch(t, srv, tt.method, base+tt.path, tt.header...)
+				if resp.StatusCode != tt.wantStatus {
+					t.Fatalf("status = %d, want %d", resp.StatusCode, tt.wantStatus)
+				}
+				for _, h := range hosting.Headers {
+					if got := resp.Header.Values(h.Name); len(got) != 1 || got[0] != h.Value {
+						t.Errorf("%s = %q, want once %q", h.Name, got, h.Value)
+					}
+				}
+			})
+		}
+	}
+	// The redirects of a base, which no file lookup reaches.
+	for _, path := range []string{"/", "/wasmsched", "/elsewhere"} {
+		resp, _ := fetch(t, servers["/wasmsched"], "GET", path)
+		for _, h := range hosting.Headers {
+			if got := resp.Header.Values(h.Name); len(got) != 1 || got[0] != h.Value {
+				t.Errorf("GET %s (%d): %s = %q, want once %q", path, resp.StatusCode, h.Name, got, h.Value)
+			}
+		}
+	}
+}
+
+func TestWasmCarriesItsDecodedSize(t *testing.T) {
+	srv := startServer(t, newSite(t))
+	tests := []struct {
+		method, path, accept string
+		wantEncoding         string
+		want                 string // the header's value; "" for none
+	}{
+		{"GET", "/app.wasm", "", "", strconv.Itoa(len(siteFiles["app.wasm"]))},
+		{"GET", "/app.wasm", "gzip", "gzip", strconv.Itoa(len(siteFiles["app.wasm"]))},
+		{"GET", "/app.wasm", "br", "br", strconv.Itoa(len(siteFiles["app.wasm"]))},
+		{"HEAD", "/app.wasm", "br", "br", strconv.Itoa(len(siteFiles["app.wasm"]))},
+		{"GET", "/web/app.wasm", "br", "", strconv.Itoa(len(siteFiles["web/app.wasm"]))},
+		{"GET", "/app.js", "br", "br", ""},
+		{"GET", "/", "br", "", ""},
+		{"GET", "/missing.wasm", "", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path+" "+tt.accept, func(t *testing.T) {
+			resp, _ := fetch(t, srv, tt.method, tt.path, "Accept-Encoding", tt.accept)
+			if got := resp.Header.Get("Content-Encoding"); got != tt.wantEncoding {
+				t.Errorf("Content-Encoding = %q, want %q", got, tt.wantEncoding)
+			}
+			if got := resp.Header.Values(hosting.WasmLengthHeader); strings.Join(got, ",") != tt.want {
+				t.Errorf("%s = %q, want %q", hosting.WasmLengthHeader, got, tt.want)
+			}
+		})
 	}
 }

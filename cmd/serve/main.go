@@ -8,25 +8,42 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/wasmsched/wasmsched/internal/hosting"
 )
 
-const usageText = `Usage: serve [-dir folder] [-addr host:port]
+const usageText = `Usage: serve [-dir folder] [-addr host:port] [-base /name] [-check]
 
 Serve a built go-app site (the folder holding index.html, app.wasm and
 app-worker.js) over HTTP for local use, and print the URL it serves on.
+Ctrl-C stops it.
 
-It sends .wasm as application/wasm, prefers precompressed x.br or x.gz
-siblings when the browser accepts them, maps /x to x.html, and never serves
-dotfiles, directory listings or anything outside the folder. Only GET and
-HEAD are allowed. Ctrl-C stops it.
+With -base /name it serves the folder under /name/, as GitHub Pages serves
+a project site: /name/x is the file x, / and /name redirect to /name/, and
+any other path is not found. Build the site for the same base.
+
+It sends .wasm as application/wasm, with its decoded size in
+` + hosting.WasmLengthHeader + ` for the loader's progress; prefers precompressed
+x.br or x.gz siblings when the browser accepts them; maps /x to x.html;
+and sends the site's security headers (those of its _headers file) with
+every response. It never serves dotfiles, _headers, directory listings or
+anything outside the folder. Only GET and HEAD are allowed.
+
+A rebuild may replace the folder while it serves: each request finds the
+current build, so reloading the page shows the new one without a restart.
+
+With -check it only checks that -addr is free to listen on and that -base
+is valid, prints nothing when they are, and exits; the folder need not
+exist yet. make serve runs it first, so a busy port is reported before the
+build rather than after.
 
 Flags:
 `
@@ -57,6 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags.SetOutput(stderr)
 	dir := flags.String("dir", "dist", "site `folder` to serve; it must contain index.html")
 	addr := flags.String("addr", "127.0.0.1:8080", "`host:port` to listen on; port 0 picks a free port")
+	baseFlag := flags.String("base", "", "serve the folder under this URL path, such as `/name`; empty serves it at the root")
+	check := flags.Bool("check", false, "only check that -addr is free and -base is valid, then exit")
 	flags.Usage = func() {
 		fmt.Fprint(flags.Output(), usageText)
 		flags.PrintDefaults()
@@ -72,22 +91,36 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		flags.Usage()
 		return errUsage
 	}
+	base, err := hosting.CleanBase(*baseFlag)
+	if err != nil {
+		fmt.Fprintf(stderr, "-base: %v\n", err)
+		flags.Usage()
+		return errUsage
+	}
+	if *check {
+		ln, err := listen(*addr)
+		if err != nil {
+			return err
+		}
+		return ln.Close()
+	}
 
-	root, err := openSite(*dir)
+	site, err := openSite(*dir)
 	if err != nil {
 		return err
 	}
-	defer root.Close()
+	defer site.Close()
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := listen(*addr)
 	if err != nil {
-		return fmt.Errorf("-addr %s: %w", *addr, err)
+		return err
 	}
-	fmt.Fprintf(stdout, "serving %s on http://%s/\n", *dir, ln.Addr())
+	fmt.Fprintf(stdout, "serving %s on http://%s%s/\n", *dir, ln.Addr(), base)
+	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	srv := &http.Server{
-		Handler:           newHandler(root, logger),
+		Handler:           newHandler(site, base, logger),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		// Covers writing the whole body: an 8 MB app.wasm sent uncompressed
@@ -111,22 +144,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("shutting down: %w", err)
 	}
 	<-served // http.ErrServerClosed, by now
+	fmt.Fprintln(stdout, "Stopped. Goodbye.")
 	return nil
 }
 
-// openSite confines serving to dir. Checking for index.html up front turns
-// "forgot to build" into one clear error instead of a browser full of 404s.
-func openSite(dir string) (*os.Root, error) {
-	root, err := os.OpenRoot(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("site folder %s does not exist; build the site first", dir)
+// listen listens on addr. A busy port is the one failure a user can fix
+// on the spot, most often a serve still running elsewhere: say so, and
+// give the flag and the make variable that pick another.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		host, port, _ := net.SplitHostPort(addr)
+		next := "PORT"
+		if p, err := net.LookupPort("tcp", port); err == nil {
+			next = strconv.Itoa(p + 1)
+			if p == 65535 {
+				next = "65534"
+			}
+		}
+		other := net.JoinHostPort(host, next)
+		return nil, fmt.Errorf("address %s is already in use (is serve already running?); "+
+			"use another port: -addr %s, or make serve ADDR=%s", addr, other, other)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("site folder %s: %w", dir, err)
+		return nil, fmt.Errorf("-addr %s: %w", addr, err)
 	}
-	if fi, err := root.Stat("index.html"); err != nil || !fi.Mode().IsRegular() {
-		root.Close()
-		return nil, fmt.Errorf("no index.html in %s; build the site first", dir)
-	}
-	return root, nil
+	return ln, nil
 }

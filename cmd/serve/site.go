@@ -1,0 +1,108 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sync"
+	"sync/atomic"
+)
+
+// site is the folder being served, looked up again by every request. A
+// rebuild replaces the folder by rename (gensite: out to tmp.old, tmp to
+// out, then remove tmp.old), and an os.Root holds the folder it opened, not
+// the path: one opened at start would 404 every path after the first
+// rebuild. The price is one os.Stat of the path per request, about a
+// microsecond.
+type site struct {
+	dir string
+	cur atomic.Pointer[build]
+	mu  sync.Mutex // one reopen at a time, so a swap opens one new root
+}
+
+// build is one opened site folder.
+type build struct {
+	root *os.Root
+	// id is the folder's own identity, for os.SameFile. The open root
+	// keeps the folder's inode alive even once it is deleted, so no new
+	// folder can be given its number and pass for it.
+	id fs.FileInfo
+}
+
+// openSite confines serving to dir. Checking for index.html up front turns
+// "forgot to build" into one clear error instead of a browser full of 404s.
+func openSite(dir string) (*site, error) {
+	b, err := openBuild(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("site folder %s does not exist; build the site first", dir)
+	}
+	if errors.Is(err, errNoIndex) {
+		return nil, fmt.Errorf("no index.html in %s; build the site first", dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("site folder %s: %w", dir, err)
+	}
+	s := &site{dir: dir}
+	s.cur.Store(b)
+	return s, nil
+}
+
+var errNoIndex = errors.New("no index.html")
+
+func openBuild(dir string) (*build, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	// The identity of the folder opened, not of whatever dir names by now.
+	id, err := root.Stat(".")
+	if err == nil {
+		if fi, serr := root.Stat("index.html"); serr != nil || !fi.Mode().IsRegular() {
+			err = errNoIndex
+		}
+	}
+	if err != nil {
+		root.Close()
+		return nil, err
+	}
+	return &build{root: root, id: id}, nil
+}
+
+// current returns the build to serve a request from: the folder dir names
+// now, or the last good one while dir is missing (between a rebuild's two
+// renames, when the old folder, renamed aside, is still whole) or is not a
+// site (no index.html: a folder being written in place). A swapped-out
+// root is closed at once; requests still using it fail to find files and
+// look again (see fileHandler.ServeHTTP), and files they already opened
+// read on.
+func (s *site) current() *build {
+	b := s.cur.Load()
+	fi, err := os.Stat(s.dir)
+	if err != nil || os.SameFile(fi, b.id) {
+		return b
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b = s.cur.Load(); os.SameFile(fi, b.id) {
+		return b // another request swapped it in while we waited
+	}
+	nb, err := openBuild(s.dir)
+	if err != nil {
+		return b
+	}
+	if os.SameFile(nb.id, b.id) {
+		// By now dir names the build served: another request swapped it
+		// in, or a failed rebuild renamed the old folder back.
+		nb.root.Close()
+		return b
+	}
+	s.cur.Store(nb)
+	b.root.Close()
+	return nb
+}
+
+// Close closes the build served last.
+func (s *site) Close() error {
+	return s.cur.Load().root.Close()
+}
