@@ -11,20 +11,36 @@ ADDR     ?= 127.0.0.1:8080
 # make bench runs each benchmark BENCH_COUNT times and prints the medians.
 BENCH_COUNT ?= 5
 
-.PHONY: test setup vet test-native test-wasm test-e2e bench build serve clean
+# actionlint checks the GitHub Actions workflow; `go run` fetches it from
+# the Go module proxy once.
+ACTIONLINT = github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
-test: setup vet test-native test-wasm test-e2e
+.PHONY: test setup vet lint-workflows test-native test-wasm test-e2e bench build serve clean
+
+# Each step in turn; the last line says what passed, or which step failed.
+TEST_STEPS = setup vet test-native test-wasm test-e2e
+test:
+	@passed=""; for step in $(TEST_STEPS); do \
+		$(MAKE) --no-print-directory $$step || { \
+			echo; echo "make test: FAILED at step $$step (run: make $$step); passed before it:$${passed:- none}"; exit 1; }; \
+		passed="$$passed $$step"; \
+	done; \
+	browser="browser (Chromium)"; command -v chromium >/dev/null 2>&1 || browser="browser SKIPPED (no Chromium)"; \
+	echo; echo "make test: passed: workflow lint, vet and gofmt, native (go test -race), wasm (Node), $$browser"
 
 # Node.js runs the wasm tests, Chromium the browser tests: installed with
 # apt-get when missing and run as root, else it says what to install.
 setup:
 	@bash scripts/setup
 
-vet:
+vet: lint-workflows
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./e2e/
 	@files=$$(git ls-files --cached --others --exclude-standard '*.go' 2>/dev/null || find . -name '*.go'); \
 	test -z "$$(gofmt -l $$files)" || { echo "gofmt needed:"; gofmt -l $$files; exit 1; }
+
+lint-workflows:
+	$(GO) run $(ACTIONLINT) .github/workflows/*.yml
 
 test-native:
 	$(GO) test -race -count=1 -timeout 10m ./...
@@ -52,7 +68,10 @@ bench:
 
 
 # The wasm goes to a temporary folder and gensite replaces $(DIST) as a
-# whole once the site is complete, so a failed build leaves the old one.
+# whole once the site is complete, so a failed build leaves the old one
+# and a running `make serve` goes on serving it meanwhile. gensite keeps
+# what it compresses in the user's cache folder, so an unchanged build
+# compresses nothing.
 build:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	echo "GOOS=js GOARCH=wasm $(GO) build ./cmd/wasm" && \
@@ -60,14 +79,13 @@ build:
 	echo "$(GO) run ./cmd/gensite -out $(DIST) -base '$(BASE)'" && \
 	$(GO) run ./cmd/gensite -out '$(DIST)' -wasm "$$tmp/app.wasm" -base '$(BASE)'
 
-# cmd/serve serves the folder at the root, where a BASE build cannot load.
-ifeq ($(BASE),)
-serve: build
-	$(GO) run ./cmd/serve -dir '$(DIST)' -addr '$(ADDR)'
-else
+# A busy port or a bad BASE is reported before the build, not after it.
+# With BASE=/name the site is served under /name/, as GitHub Pages serves
+# a project's site.
 serve:
-	@echo "make serve serves $(DIST) at the root; a build for BASE=$(BASE) needs a host that serves it under $(BASE)/"; exit 2
-endif
+	@$(GO) run ./cmd/serve -check -addr '$(ADDR)' -base '$(BASE)'
+	@$(MAKE) --no-print-directory build
+	@$(GO) run ./cmd/serve -dir '$(DIST)' -addr '$(ADDR)' -base '$(BASE)'
 
 # Also the hidden work folders of a gensite run that was killed.
 clean:

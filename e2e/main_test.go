@@ -22,13 +22,6 @@ import (
 // under, as a GitHub project page would be.
 const basePath = "/wasmsched"
 
-// hostPage stands for the rest of the host the basePath site is part of.
-const hostPage = `<!doctype html>
-<meta charset="utf-8">
-<title>host</title>
-<a href="wasmsched/">wasmsched</a>
-`
-
 // Set by TestMain for the tests.
 var (
 	rootURL    string // the root build, like http://127.0.0.1:40000/
@@ -76,20 +69,14 @@ func testMain(m *testing.M) int {
 		return 1
 	}
 	defer root.stop()
-	// The folder served holds the site in wasmsched/, so it lives at
-	// /wasmsched/ as on the real host; cmd/serve wants a start page too.
-	host := filepath.Dir(s.baseDir)
-	if err := os.WriteFile(filepath.Join(host, "index.html"), []byte(hostPage), 0o644); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
-	}
-	based, err := startServer(s.serve, host)
+	// Under basePath, as GitHub Pages serves a project's site.
+	based, err := startServer(s.serve, s.baseDir, "-base", basePath)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
 	defer based.stop()
-	rootURL, baseURL = root.url, based.url+strings.TrimPrefix(basePath, "/")+"/"
+	rootURL, baseURL = root.url, based.url
 
 	code := m.Run()
 	if code != 0 {
@@ -116,8 +103,12 @@ func findChromium() (string, error) {
 
 type sites struct {
 	rootDir string // the root build
-	baseDir string // the basePath build, in a folder named after it
+	baseDir string // the basePath build
+	wasm    string // the app.wasm both are built from
+	web     string // the module's web/ folder
 	serve   string // the cmd/serve binary
+	gensite string // the cmd/gensite binary
+	cache   string // gensite's -cache folder
 }
 
 // buildSites builds what the tests serve as `make build` does: app.wasm
@@ -137,10 +128,14 @@ func buildSites(tmp string) (*sites, error) {
 	bin := filepath.Join(tmp, "bin")
 	s := &sites{
 		rootDir: filepath.Join(tmp, "root"),
-		baseDir: filepath.Join(tmp, "based", strings.TrimPrefix(basePath, "/")),
+		baseDir: filepath.Join(tmp, "based"),
 		serve:   filepath.Join(bin, "serve"),
+		gensite: filepath.Join(bin, "gensite"),
+		cache:   filepath.Join(tmp, "gensite-cache"),
 	}
 	wasm := filepath.Join(tmp, "app.wasm")
+	s.wasm = wasm
+	s.web = filepath.Join(modRoot, "web")
 	dist := os.Getenv("WASMSCHED_DIST")
 	if dist != "" {
 		// Relative to the module root, where make runs.
@@ -149,6 +144,7 @@ func buildSites(tmp string) (*sites, error) {
 			s.rootDir = filepath.Join(modRoot, dist)
 		}
 		wasm = filepath.Join(s.rootDir, "web", "app.wasm")
+		s.wasm = wasm
 		if _, err := os.Stat(wasm); err != nil {
 			return nil, fmt.Errorf("WASMSCHED_DIST=%s is not a built site: %w", dist, err)
 		}
@@ -172,21 +168,22 @@ func buildSites(tmp string) (*sites, error) {
 		return nil, err
 	}
 
-	gensite := filepath.Join(bin, "gensite")
-	web := filepath.Join(modRoot, "web")
-	var rootErr, baseErr error
+	// One after the other: the second reuses what the first compressed.
 	if dist == "" {
-		wg.Go(func() { rootErr = goRun(modRoot, nil, gensite, "-out", s.rootDir, "-wasm", wasm, "-web", web) })
+		if err := s.build(s.rootDir, filepath.Join(modRoot, "web"), ""); err != nil {
+			return nil, err
+		}
 	}
-	wg.Go(func() {
-		baseErr = goRun(modRoot, nil, gensite, "-out", s.baseDir, "-wasm", wasm, "-web", web, "-base", basePath)
-	})
-	wg.Wait()
-	if err := errors.Join(rootErr, baseErr); err != nil {
+	if err := s.build(s.baseDir, filepath.Join(modRoot, "web"), basePath); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "e2e: sites built in %s\n", time.Since(start).Round(100*time.Millisecond))
 	return s, nil
+}
+
+// build runs gensite as `make build` does, from the tests' app.wasm.
+func (s *sites) build(out, web, base string) error {
+	return goRun(filepath.Dir(out), nil, s.gensite, "-out", out, "-wasm", s.wasm, "-web", web, "-base", base, "-cache", s.cache)
 }
 
 func moduleRoot(goCmd string) (string, error) {
@@ -233,13 +230,13 @@ type server struct {
 	log  *syncBuffer // its request log
 }
 
-var servingLine = regexp.MustCompile(`^serving .* on (http://127\.0\.0\.1:[1-9][0-9]*/)$`)
+var servingLine = regexp.MustCompile(`^serving .* on (http://127\.0\.0\.1:[1-9][0-9]*/\S*)$`)
 
 // startServer starts cmd/serve on dir at a port the system picks, and
 // returns once it prints the URL it listens on.
-func startServer(bin, dir string) (*server, error) {
+func startServer(bin, dir string, args ...string) (*server, error) {
 	s := &server{log: &syncBuffer{}, done: make(chan struct{})}
-	s.cmd = exec.Command(bin, "-dir", dir, "-addr", "127.0.0.1:0")
+	s.cmd = exec.Command(bin, append([]string{"-dir", dir, "-addr", "127.0.0.1:0"}, args...)...)
 	s.cmd.Stderr = s.log
 	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {

@@ -38,4 +38,14 @@ func TestWorksOfflineAfterFirstVisit(t *testing.T) {
 	p.waitFor("the wasm app to start offline", `!document.getElementById("app-wasm-loader")`)
 	p.do("waiting for #queue offline", chromedp.WaitVisible(chromedp.CSS("#queue")), chromedp.WaitEnabled(chromedp.CSS("#queue")))
 	queueAndStart(t, p)
+
+	// A link with a query, as shared links are, opens offline too: the
+	// worker's cache lookup ignores the query.
+	withQuery := srv.url + "?mode=virtual&speed=0.5"
+	p.do("opening "+withQuery+" offline", chromedp.Navigate(withQuery))
+	p.waitForApp()
+	if u := eval[string](p, "location.href"); u != withQuery {
+		t.Errorf("the page is at %s, want %s", u, withQuery)
+	}
+	queueAndStart(t, p)
 }

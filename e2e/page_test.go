@@ -55,6 +55,15 @@ func browserOptions(userDataDir string) []chromedp.ExecAllocatorOption {
 // console error, uncaught exception or error log entry fails the test.
 func openApp(t *testing.T, url string, timeout time.Duration) *page {
 	t.Helper()
+	p := newPage(t, timeout)
+	p.open(url)
+	return p
+}
+
+// newPage starts a browser with an empty profile and an empty tab, for a
+// test that must set the tab up before it opens the app.
+func newPage(t *testing.T, timeout time.Duration) *page {
+	t.Helper()
 	if skipReason != "" {
 		t.Skip(skipReason)
 	}
@@ -75,15 +84,25 @@ func openApp(t *testing.T, url string, timeout time.Duration) *page {
 	t.Cleanup(cancel)
 	p.ctx = ctx
 	t.Cleanup(p.checkConsole)
+	return p
+}
 
+// open opens url and waits for the wasm app to run.
+func (p *page) open(url string) {
+	p.t.Helper()
 	p.do("opening "+url, chromedp.Navigate(url))
-	// The page is pre-rendered, so #queue shows before the wasm runs; the
-	// loader goes only once the Go program has started and mounted the page.
+	p.waitForApp()
+}
+
+// waitForApp waits for the wasm app to run in the page. The page is
+// pre-rendered, so #queue shows before the wasm runs; the loader goes only
+// once the Go program has started and mounted the page.
+func (p *page) waitForApp() {
+	p.t.Helper()
 	p.waitFor("the wasm app to start (go-app's #app-wasm-loader removed)", `!document.getElementById("app-wasm-loader")`)
 	p.do("waiting for #queue to be visible and enabled",
 		chromedp.WaitVisible(chromedp.CSS("#queue")),
 		chromedp.WaitEnabled(chromedp.CSS("#queue")))
-	return p
 }
 
 func (p *page) onEvent(ev any) {
@@ -185,6 +204,26 @@ func (p *page) waitFor(what, cond string) {
 		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(0)))
 	if err != nil {
 		p.t.Fatalf("waiting for %s: %v\n%s", what, err, p.snapshot())
+	}
+}
+
+// waitAcrossNavigation polls a JavaScript condition while the page may be
+// navigating, as after a click that reloads it; only the test's timeout
+// bounds it.
+func (p *page) waitAcrossNavigation(what, cond string) {
+	p.t.Helper()
+	for {
+		ok, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](cond))
+		if err == nil && ok {
+			return
+		}
+		if p.ctx.Err() != nil {
+			p.t.Fatalf("waiting for %s: %v\n%s", what, err, p.snapshot())
+		}
+		select {
+		case <-p.ctx.Done():
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }
 
