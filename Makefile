@@ -82,11 +82,14 @@ build:
 # A busy port or a bad BASE is reported before the build, not after it.
 # With BASE=/name the site is served under /name/, as GitHub Pages serves
 # a project's site.
+# The server is built into bin/ and run as itself, not with `go run`,
+# which exits with an error when Ctrl-C stops the server it runs.
 serve:
-	@$(GO) run ./cmd/serve -check -addr '$(ADDR)' -base '$(BASE)'
+	@$(GO) build -o bin/serve ./cmd/serve
+	@bin/serve -check -addr '$(ADDR)' -base '$(BASE)'
 	@$(MAKE) --no-print-directory build
-	@$(GO) run ./cmd/serve -dir '$(DIST)' -addr '$(ADDR)' -base '$(BASE)'
+	@exec bin/serve -dir '$(DIST)' -addr '$(ADDR)' -base '$(BASE)'
 
 # Also the hidden work folders of a gensite run that was killed.
 clean:
-	rm -rf '$(DIST)' '$(dir $(DIST)).$(notdir $(DIST)).gensite-'*
+	rm -rf bin '$(DIST)' '$(dir $(DIST)).$(notdir $(DIST)).gensite-'*
