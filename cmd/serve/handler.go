@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"html"
 	"io"
 	"io/fs"
@@ -171,7 +172,7 @@ func (h *fileHandler) lookup(root *os.Root, r *http.Request, name string, bare b
 	if err != nil {
 		return "", nil
 	}
-	f = &file{name: name, f: plain, modTime: fi.ModTime(), size: fi.Size()}
+	f = &file{name: name, f: plain, modTime: fi.ModTime(), size: fi.Size(), bodySize: fi.Size()}
 	best := 0.0
 	sibling := ""
 	for _, enc := range encodings {
@@ -185,7 +186,7 @@ func (h *fileHandler) lookup(root *os.Root, r *http.Request, name string, bare b
 	}
 	if sibling != "" {
 		if cf, cfi, err := open(root, sibling); err == nil {
-			f.compressed, f.modTime = cf, cfi.ModTime()
+			f.compressed, f.modTime, f.bodySize = cf, cfi.ModTime(), cfi.Size()
 		} else {
 			f.coding = ""
 		}
@@ -202,6 +203,7 @@ type file struct {
 	coding     string   // the sibling's Content-Encoding
 	modTime    time.Time
 	size       int64 // the file's own, decoded size
+	bodySize   int64 // the size of what is sent: the sibling's, if sent
 	vary       bool  // a sibling exists
 }
 
@@ -237,6 +239,10 @@ func (f *file) serve(w http.ResponseWriter, r *http.Request) {
 		hdr.Set(hosting.WasmLengthHeader, strconv.FormatInt(f.size, 10))
 	}
 	hdr.Set("Cache-Control", cacheControl)
+	// Last-Modified has whole seconds: two builds in one second would look
+	// the same to a revalidating browser, which would keep the older file.
+	// The ETag has the time to the nanosecond, the size and the encoding.
+	hdr.Set("ETag", fmt.Sprintf(`"%x-%x-%s"`, f.modTime.UnixNano(), f.bodySize, f.coding))
 	// ServeContent handles HEAD, Range and If-Modified-Since from modtime;
 	// it sniffs the type only when we could not name it.
 	http.ServeContent(w, r, f.name, f.modTime, body)

@@ -647,3 +647,44 @@ func TestWasmCarriesItsDecodedSize(t *testing.T) {
 		})
 	}
 }
+
+// TestRebuildInTheSameSecondIsNotStale: Last-Modified has whole seconds,
+// so a file rewritten within the second it was written looks unchanged by
+// date; a browser revalidating it must still get the new one, which the
+// ETag tells apart.
+func TestRebuildInTheSameSecondIsNotStale(t *testing.T) {
+	dir := newSite(t)
+	p := filepath.Join(dir, "index.html")
+	second := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	write := func(body string, at time.Time) {
+		t.Helper()
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("first build", second.Add(100*time.Millisecond))
+	srv := startServer(t, dir)
+	first, _ := fetch(t, srv, "GET", "/")
+	etag, modified := first.Header.Get("ETag"), first.Header.Get("Last-Modified")
+	if etag == "" {
+		t.Fatal("no ETag")
+	}
+	if resp, _ := fetch(t, srv, "GET", "/", "If-None-Match", etag, "If-Modified-Since", modified); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("revalidating an unchanged file: %d, want 304", resp.StatusCode)
+	}
+
+	write("second build", second.Add(900*time.Millisecond))
+	resp, body := fetch(t, srv, "GET", "/", "If-None-Match", etag, "If-Modified-Since", modified)
+	if resp.StatusCode != http.StatusOK || body != "second build" {
+		t.Errorf("revalidating after a rebuild in the same second: %d %q, want 200 with the new file", resp.StatusCode, body)
+	}
+	// Each encoding of a file is its own representation.
+	plain, _ := fetch(t, srv, "GET", "/app.wasm")
+	br, _ := fetch(t, srv, "GET", "/app.wasm", "Accept-Encoding", "br")
+	if plain.Header.Get("ETag") == br.Header.Get("ETag") {
+		t.Errorf("app.wasm and its brotli have the same ETag %s", plain.Header.Get("ETag"))
+	}
+}
