@@ -101,6 +101,16 @@ var patches = []patch{
         : goappLoadingLabel.replace(/ ?\{progress\}%?/, " " + progress);`),
 	},
 	{
+		// go-app shows a failed load as the bare error, such as
+		// "TypeError: Failed to fetch". Say what happened and what to do.
+		name:  "loader explains a failed load",
+		files: []string{"app.js"},
+		old:   literal("    loaderLabel.innerText = err;\n"),
+		new: to(`    loaderLabel.innerText =
+      "The scheduler could not load (" + err + "). Check the connection, then reload the page.";
+`),
+	},
+	{
 		// go-app calls goappOnUpdate when a new version is installed, but
 		// sets it only once the wasm runs: an update found while the wasm
 		// still loads would be lost. This one notes it for the app.

@@ -39,6 +39,9 @@ func TestPatchesApply(t *testing.T) {
 		if want := "const wasmschedWasmSize = " + strconv.FormatInt(fi.Size(), 10) + ";"; !strings.Contains(appJS, want) {
 			t.Errorf("base %q: app.js lacks %q", base, want)
 		}
+		if !strings.Contains(appJS, `"The scheduler could not load (" + err + ")`) {
+			t.Errorf("base %q: a failed load shows the bare error", base)
+		}
 		if !strings.Contains(appJS, `const goappWasmContentLengthHeader = "X-Wasm-Content-Length";`) {
 			t.Errorf("base %q: app.js does not read the length header", base)
 		}
