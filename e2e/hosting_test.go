@@ -120,6 +120,16 @@ func (h *gatedHost) send(w http.ResponseWriter, r *http.Request, body []byte, ha
 	w.Write(body[half:])
 }
 
+// onNewDocument has the tab run script in every page it opens from now
+// on, before the page's own scripts.
+func (p *page) onNewDocument(what, script string) {
+	p.t.Helper()
+	p.do(what, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: script})
+		return err
+	}))
+}
+
 // recordLoaderLabels makes the tab note every text the loader's label
 // shows, from the first parse of the page, in window.loaderLabels.
 func recordLoaderLabels(p *page) {
@@ -133,10 +143,7 @@ new MutationObserver(() => {
     window.loaderLabels.push(text);
   }
 }).observe(document, { subtree: true, childList: true, characterData: true });`
-	p.do("recording the loader's label", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: script})
-		return err
-	}))
+	p.onNewDocument("recording the loader's label", script)
 }
 
 var percentLabel = regexp.MustCompile(`^Loading the scheduler… ([0-9]+)%$`)
@@ -233,14 +240,11 @@ func TestFormsWaitForTheApp(t *testing.T) {
 // Policy violation, and it is cross-origin isolated and says so.
 func TestSecurityHeaders(t *testing.T) {
 	p := newPage(t, testTimeout)
-	p.do("listening for CSP violations", chromedp.Func(func(ctx context.Context, tt *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tt, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: `
+	p.onNewDocument("listening for CSP violations", `
 window.violations = [];
 document.addEventListener("securitypolicyviolation", (e) => {
   window.violations.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber);
-});`})
-		return err
-	}))
+});`)
 	p.open(rootURL)
 	p.click("#scenario-run")
 	p.waitFor("the scenario to finish", `["check-await","check-cancel","check-gather"].every(id => ["pass","fail"].includes(document.getElementById(id)?.dataset.state))`)
@@ -370,8 +374,7 @@ func TestWorkerCachesOneBuild(t *testing.T) {
 	// Note what becomes of the worker app.js registers: a worker whose
 	// install fails is dropped with its registration, so nothing is left
 	// to ask afterwards.
-	p.do("watching the worker", chromedp.Func(func(ctx context.Context, tt *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tt, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: `
+	p.onNewDocument("watching the worker", `
 window.workerStates = [];
 const register = navigator.serviceWorker.register.bind(navigator.serviceWorker);
 navigator.serviceWorker.register = async (...args) => {
@@ -384,9 +387,7 @@ navigator.serviceWorker.register = async (...args) => {
     window.workerStates.push("none installing");
   }
   return r;
-};`})
-		return err
-	}))
+};`)
 	p.open(srv.url)
 	p.waitFor("the worker to be installed or dropped", `["redundant", "activated", "none installing"].includes(window.workerStates.at(-1))`)
 	if states := eval[[]string](p, `window.workerStates`); states[len(states)-1] != "redundant" {

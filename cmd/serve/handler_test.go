@@ -252,12 +252,7 @@ func TestPrecompressedSiblings(t *testing.T) {
 
 func TestPagesAndIndexes(t *testing.T) {
 	srv := startServer(t, newSite(t))
-	tests := []struct {
-		path         string
-		wantStatus   int
-		wantBody     string
-		wantLocation string
-	}{
+	tests := []pathCase{
 		{"/", 200, siteFiles["index.html"], ""},
 		{"/index.html", 200, siteFiles["index.html"], ""},
 		{"/about", 200, siteFiles["about.html"], ""},
@@ -271,20 +266,7 @@ func TestPagesAndIndexes(t *testing.T) {
 		{"/guide/step", 200, siteFiles["guide/step.html"], ""},
 		{"//", 200, siteFiles["index.html"], ""},
 	}
-	for _, tt := range tests {
-		t.Run(tt.path, func(t *testing.T) {
-			resp, body := fetch(t, srv, "GET", tt.path)
-			if resp.StatusCode != tt.wantStatus {
-				t.Fatalf("status = %d, want %d", resp.StatusCode, tt.wantStatus)
-			}
-			if tt.wantStatus == http.StatusOK && body != tt.wantBody {
-				t.Errorf("body = %q, want %q", body, tt.wantBody)
-			}
-			if got := resp.Header.Get("Location"); got != tt.wantLocation {
-				t.Errorf("Location = %q, want %q", got, tt.wantLocation)
-			}
-		})
-	}
+	checkPaths(t, srv, "", tests)
 }
 
 func TestSymlinkInsideRootIsServed(t *testing.T) {
@@ -490,12 +472,7 @@ func TestLogsOneLinePerRequest(t *testing.T) {
 
 func TestServesUnderBase(t *testing.T) {
 	srv := startLoggedServer(t, newSite(t), "/wasmsched", t.Output())
-	tests := []struct {
-		path         string
-		wantStatus   int
-		wantBody     string
-		wantLocation string
-	}{
+	tests := []pathCase{
 		{"/wasmsched/", 200, siteFiles["index.html"], ""},
 		{"/wasmsched/index.html", 200, siteFiles["index.html"], ""},
 		{"/wasmsched/app.wasm", 200, siteFiles["app.wasm"], ""},
@@ -519,6 +496,22 @@ func TestServesUnderBase(t *testing.T) {
 		{"/wasmsched/../wasmsched/.env", 404, "", ""},
 		{"/wasmsched/_headers", 404, "", ""},
 	}
+	checkPaths(t, srv, "/wasmsched", tests)
+}
+
+// pathCase is what a GET of path answers: a status, and the body of a
+// 200 or the Location of a redirect.
+type pathCase struct {
+	path         string
+	wantStatus   int
+	wantBody     string
+	wantLocation string
+}
+
+// checkPaths GETs each case's path from srv, which serves under base; a
+// 404 must be the not-found page linking to base's start page.
+func checkPaths(t *testing.T, srv *httptest.Server, base string, tests []pathCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
 			resp, body := fetch(t, srv, "GET", tt.path)
@@ -531,8 +524,8 @@ func TestServesUnderBase(t *testing.T) {
 					t.Errorf("body = %q, want %q", body, tt.wantBody)
 				}
 			case http.StatusNotFound:
-				if body != notFoundPage("/wasmsched") || !strings.Contains(body, `href="/wasmsched/"`) {
-					t.Errorf("body = %q, want the 404 page linking to /wasmsched/", body)
+				if body != notFoundPage(base) || !strings.Contains(body, `href="`+base+`/"`) {
+					t.Errorf("body = %q, want the 404 page linking to %s/", body, base)
 				}
 			}
 			if got := resp.Header.Get("Location"); got != tt.wantLocation {
