@@ -38,8 +38,9 @@ func recordsTable(recent []*entry) goapp.UI {
 // rowHTML writes r as a row of the records table. A queued job's row has a
 // cancel button.
 func rowHTML(r sched.Record) string {
-	started, wait, late := "—", "—", "—"
+	started, wait, late, lateNS := "—", "—", "—", ""
 	if r.State == sched.Started {
+		lateNS = `" data-late-ns="` + strconv.FormatInt(int64(r.Lateness()), 10)
 		started = stamp(r.StartedAt)
 		wait = formatDuration(r.Waited())
 		late = formatDuration(r.Lateness())
@@ -54,7 +55,7 @@ func rowHTML(r sched.Record) string {
 	}
 	id, state := html.EscapeString(r.ID), html.EscapeString(r.State.String())
 	return `<tr class="record ` + state + `" data-id="` + id + `" data-state="` + state +
-		`" data-valid="` + strconv.FormatBool(r.Valid()) + `">` +
+		`" data-valid="` + strconv.FormatBool(r.Valid()) + lateNS + `">` +
 		`<td><code title="` + id + `">` + html.EscapeString(shortID(r.ID)) + `</code></td>` +
 		`<td><span class="badge ` + state + `">` + state + `</span></td>` +
 		`<td class="num">` + formatDuration(r.Delay) + `</td>` +
