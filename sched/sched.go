@@ -413,7 +413,7 @@ func (s *Scheduler) setStateLocked(j *Job, state State, now time.Duration) {
 			j.done = nil
 		}
 	}
-	s.emitLocked(j)
+	s.emitLocked(j, now)
 }
 
 // cancelLocked cancels j, which is Queued, and reports whether that took

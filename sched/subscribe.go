@@ -10,6 +10,11 @@ import (
 type Event struct {
 	Job    *Job
 	Record Record // the job's record just after the change; Record.State is the new state
+	// At is when the change happened, by the scheduler's clock: QueuedAt
+	// for Queued, DoneAt for a final state, and for Starting the instant
+	// the start function was called, which Record does not hold (under
+	// Limit a job may wait for a slot long after its ReadyAt).
+	At time.Time
 }
 
 // Subscription receives every state change of a scheduler's jobs, in order,
@@ -115,11 +120,11 @@ func (sub *Subscription) shutLocked() {
 // holdEventsLocked and sendHeldLocked, events wait in s.held, to be handed
 // over together: one lock of each subscription and one wake-up for a chunk
 // of starts, not one a job.
-func (s *Scheduler) emitLocked(j *Job) {
+func (s *Scheduler) emitLocked(j *Job, now time.Duration) {
 	if len(s.subs) == 0 {
 		return
 	}
-	ev := Event{Job: j, Record: j.recordLocked()}
+	ev := Event{Job: j, Record: j.recordLocked(), At: s.epoch.Add(now)}
 	if s.holding {
 		s.held = append(s.held, ev)
 		return
@@ -160,7 +165,8 @@ func (s *Scheduler) announceLocked(jobs []Job) (starts []int) {
 func (s *Scheduler) announcedLocked(starts []int, n int, queuedAt time.Time) {
 	for i, sub := range s.subs {
 		for k := range n {
-			sub.events[starts[i]+k].Record.QueuedAt = queuedAt
+			ev := &sub.events[starts[i]+k]
+			ev.Record.QueuedAt, ev.At = queuedAt, queuedAt
 		}
 		sub.mu.Unlock()
 		sub.wake()

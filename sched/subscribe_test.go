@@ -114,3 +114,49 @@ func TestCloseWithEventsUndrained(t *testing.T) {
 		sub.Close() // harmless after
 	})
 }
+
+// TestEventsSayWhen checks Event.At: the queued time, the instant a start
+// began (which, under Limit, is when the slot freed, not the ReadyAt of
+// the record) and the final time.
+func TestEventsSayWhen(t *testing.T) {
+	s := &sched.Scheduler{
+		Limit: 1,
+		Start: func(ctx context.Context, r sched.Record) error {
+			time.Sleep(100 * time.Millisecond)
+			return nil
+		},
+	}
+	bubble(t, s, func(t *testing.T, s *sched.Scheduler) {
+		sub := s.Subscribe()
+		jobs, err := s.SubmitBatch(2, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sched.Gather(context.Background(), jobs...); err != nil {
+			t.Fatal(err)
+		}
+		starting := map[string]time.Time{}
+		for _, e := range sub.Drain(nil) {
+			r := e.Record
+			switch r.State {
+			case sched.Queued:
+				if !e.At.Equal(r.QueuedAt) {
+					t.Errorf("queued event at %v, record queued at %v", e.At, r.QueuedAt)
+				}
+			case sched.Starting:
+				starting[r.ID] = e.At
+			default:
+				if !e.At.Equal(r.DoneAt) {
+					t.Errorf("%s event at %v, record done at %v", r.State, e.At, r.DoneAt)
+				}
+			}
+		}
+		first, second := jobs[0].Record(), jobs[1].Record()
+		if got := starting[first.ID]; !got.Equal(first.ReadyAt) {
+			t.Errorf("first start began at %v, want its ReadyAt %v", got, first.ReadyAt)
+		}
+		if got := starting[second.ID]; !got.Equal(first.DoneAt) || !got.After(second.ReadyAt) {
+			t.Errorf("second start began at %v, want when the first ended (%v), after its ReadyAt %v", got, first.DoneAt, second.ReadyAt)
+		}
+	})
+}
