@@ -181,3 +181,38 @@ func ExampleScheduler_Rand() {
 	fmt.Println(first == again)
 	// Output: true
 }
+
+// Starting takes time and can fail. Limit lets at most two starts run at
+// once, like `async with asyncio.Semaphore(2)`, and Gather reports each
+// job's failure at its index, like `gather(..., return_exceptions=True)`.
+func ExampleScheduler_Limit() {
+	s := sched.Scheduler{
+		Limit: 2, // at most two starts at once
+		Start: func(ctx context.Context, r sched.Record) error {
+			select {
+			case <-clockwork.FromContext(ctx).After(200 * time.Millisecond): // starting takes time
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			if r.ID < "4" { // ids from 0… to 3…, one in four, are refused
+				return errors.New("refused")
+			}
+			return nil
+		},
+		Rand: rand.NewChaCha8([32]byte{}), // a fixed seed: the same ids every run
+	}
+	defer s.Close()
+
+	jobs, _ := s.SubmitBatch(6, time.Millisecond)
+	_, err := sched.Gather(context.Background(), jobs...)
+	failed := 0
+	if batchErr, ok := errors.AsType[*sched.BatchError](err); ok {
+		for _, jobErr := range batchErr.Errs { // one per job, nil if it started
+			if errors.Is(jobErr, sched.ErrFailed) {
+				failed++
+			}
+		}
+	}
+	fmt.Println(len(jobs)-failed, "started,", failed, "failed")
+	// Output: 4 started, 2 failed
+}
