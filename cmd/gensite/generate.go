@@ -24,6 +24,9 @@ type options struct {
 	Base  string    // URL path prefix like "/name"; "" is the root
 	Cache string    // folder of compressed files kept between runs; "" keeps none
 	Log   io.Writer // where the slow stages say what they do; nil says nothing
+	// MaxWasmBr is the budget in bytes for web/app.wasm.br (budget.go);
+	// 0 has none.
+	MaxWasmBr int64
 }
 
 // site is what generate wrote.
@@ -52,8 +55,9 @@ var wasmMagic = []byte("\x00asm")
 // (render.go), make them the same on every run (tidy.go), patch what
 // go-app writes where it falls short (patch.go), stamp the version and the
 // files' digests (version.go), write the host's headers (headers.go),
-// check that the site holds everything it fetches (check.go), and
-// precompress (compress.go).
+// check that the site holds everything it fetches (check.go),
+// precompress (compress.go), and keep app.wasm.br within its budget
+// (budget.go).
 func generate(o options, h *goapp.Handler) (*site, error) {
 	began := time.Now()
 	base, err := hosting.CleanBase(o.Base)
@@ -131,6 +135,9 @@ func generate(o options, h *goapp.Handler) (*site, error) {
 	}
 	s := &site{Dir: out, Base: base, Version: version, Wasm: sizes{Raw: int64(len(wasm))}}
 	if err := precompress(tmp, s, o.Cache, o.Log); err != nil {
+		return nil, err
+	}
+	if err := checkWasmBudget(s.Wasm, o.MaxWasmBr); err != nil {
 		return nil, err
 	}
 	if err := replaceDir(tmp, out); err != nil {

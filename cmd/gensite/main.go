@@ -20,7 +20,7 @@ import (
 	"github.com/wasmsched/wasmsched/internal/hosting"
 )
 
-const usageText = `Usage: gensite -wasm file [-out folder] [-base /path] [-web folder] [-cache folder]
+const usageText = `Usage: gensite -wasm file [-out folder] [-base /path] [-web folder] [-cache folder] [-max-wasm-br bytes]
 
 Write the wasmsched site into a folder: index.html, 404.html, app.js,
 app-worker.js, wasm_exec.js, app.css, manifest.webmanifest, _headers and
@@ -40,6 +40,10 @@ goes on serving the old site until the new one is complete.
 Compressing app.wasm with brotli takes seconds, so the compressed files are
 kept in the -cache folder, keyed by their content: a build whose files did
 not change compresses nothing. -cache "" keeps nothing.
+
+The build fails when web/app.wasm.br, what a browser downloads, is over
+-max-wasm-br bytes (1.55 MiB unless told; 0 disables the check), and says
+by how much.
 
 _headers holds the headers a Netlify or Cloudflare Pages site is served
 with: the same security headers as cmd/serve sends (internal/hosting).
@@ -78,6 +82,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	flags.StringVar(&o.Base, "base", "", "URL `path` the site is served under, like /wasmsched; empty means the root")
 	flags.StringVar(&o.Web, "web", "web", "`folder` of static assets copied into the site's web/")
 	flags.StringVar(&o.Cache, "cache", defaultCache(), "`folder` that keeps compressed files between builds; \"\" keeps none")
+	flags.Int64Var(&o.MaxWasmBr, "max-wasm-br", defaultMaxWasmBr, "fail when web/app.wasm.br is over this many `bytes`; 0 disables the check")
 	flags.Usage = func() {
 		fmt.Fprint(flags.Output(), usageText)
 		flags.PrintDefaults()
@@ -98,6 +103,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 		flags.Usage()
 		return errUsage
 	}
+	if o.MaxWasmBr < 0 {
+		fmt.Fprintf(stderr, "-max-wasm-br %d: want a number of bytes, or 0 for no budget\n", o.MaxWasmBr)
+		flags.Usage()
+		return errUsage
+	}
 	if _, err := hosting.CleanBase(o.Base); err != nil {
 		fmt.Fprintln(stderr, err)
 		flags.Usage()
@@ -111,6 +121,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	s.print(stdout)
+	printBudget(stdout, s.Wasm, o.MaxWasmBr)
 	return nil
 }
 

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// defaultMaxWasmBr is the budget for web/app.wasm.br, what a visitor's
+// browser downloads: 1.55 MiB, rounded down to a byte. A one-component
+// go-app client is already ~1.36 MiB brotli (NOTES.md, "Wasm size floor"),
+// so this leaves the app's own code about 190 KiB.
+const defaultMaxWasmBr = 1625292
+
+// budgetAdvice says what to do about a wasm over its budget.
+const budgetAdvice = "find what grew (go tool nm -size -sort size on the wasm), " +
+	"keep net/http and text that only needs showing out of the client " +
+	"(NOTES.md, \"Wasm size floor\"; README, \"Browser benchmark\"), " +
+	"or change the budget with -max-wasm-br BYTES (0 disables it)"
+
+// checkWasmBudget fails the build when the brotli app.wasm is over max
+// bytes; max 0 disables the check. Without a .br sibling (brotli made it
+// no smaller), a host serves the raw file, so that is what is checked.
+func checkWasmBudget(s sizes, max int64) error {
+	if max <= 0 {
+		return nil
+	}
+	name, n := "web/app.wasm.br", s.Brotli
+	if n == 0 {
+		name, n = "web/app.wasm (no smaller as brotli)", s.Raw
+	}
+	if n <= max {
+		return nil
+	}
+	return fmt.Errorf("%s is %s (%s bytes), %s bytes over the %s budget (%s bytes): %s",
+		name, mib(n), commas(n), commas(n-max), mib(max), commas(max), budgetAdvice)
+}
+
+// printBudget says how much of the budget the brotli app.wasm uses.
+func printBudget(w io.Writer, s sizes, max int64) {
+	if max <= 0 {
+		fmt.Fprintf(w, "web/app.wasm.br: %s bytes; no size budget (-max-wasm-br 0)\n", commas(s.Brotli))
+		return
+	}
+	fmt.Fprintf(w, "web/app.wasm.br: %s bytes, %.0f%% of the %s budget (-max-wasm-br %d)\n",
+		commas(s.Brotli), 100*float64(s.Brotli)/float64(max), mib(max), max)
+}
+
+// commas writes n with thousands separators: 1625292 is 1,625,292.
+func commas(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := ""
+	if n < 0 {
+		neg, s = "-", s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return neg + s
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestWasmBudget(t *testing.T) {
+	t.Parallel()
+	const budget = 1000
+	tests := []struct {
+		name  string
+		sizes sizes
+		max   int64
+		want  []string // in the error; nil: no error
+	}{
+		{"under", sizes{Raw: 5000, Gzip: 1200, Brotli: 999}, budget, nil},
+		{"exactly at", sizes{Raw: 5000, Gzip: 1200, Brotli: 1000}, budget, nil},
+		{"over", sizes{Raw: 5000, Gzip: 1200, Brotli: 1001}, budget,
+			[]string{"web/app.wasm.br is", "(1,001 bytes)", "1 bytes over", "(1,000 bytes)", "-max-wasm-br", "NOTES.md"}},
+		{"no budget", sizes{Raw: 5000, Brotli: 4000}, 0, nil},
+		{"no .br: the raw file is what is served", sizes{Raw: 1500}, budget,
+			[]string{"web/app.wasm (no smaller as brotli) is", "(1,500 bytes)", "500 bytes over"}},
+	}
+	for _, tt := range tests {
+		err := checkWasmBudget(tt.sizes, tt.max)
+		switch {
+		case tt.want == nil && err != nil:
+			t.Errorf("%s: %v; want no error", tt.name, err)
+		case tt.want != nil && err == nil:
+			t.Errorf("%s: no error; want one", tt.name)
+		case err != nil:
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%s: %q does not say %q", tt.name, err, w)
+				}
+			}
+		}
+	}
+
+	err := checkWasmBudget(sizes{Brotli: 1_656_000}, defaultMaxWasmBr)
+	if err == nil || !strings.HasPrefix(err.Error(), "web/app.wasm.br is 1.58 MiB (1,656,000 bytes), 30,708 bytes over the 1.55 MiB budget (1,625,292 bytes): ") {
+		t.Errorf("the default budget: %v", err)
+	}
+}
+
+func TestCommas(t *testing.T) {
+	t.Parallel()
+	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1625292: "1,625,292", -1234: "-1,234"} {
+		if got := commas(n); got != want {
+			t.Errorf("commas(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// TestWasmOverBudgetFailsBuild: gensite refuses a wasm over -max-wasm-br,
+// says so, and leaves the old site; under it, it says how much is used.
+func TestWasmOverBudgetFailsBuild(t *testing.T) {
+	t.Parallel()
+	wasm := fakeWasm(t, t.TempDir(), "a")
+	out, printed := build(t, "-wasm", wasm)
+	if !strings.Contains(printed, "web/app.wasm.br: ") || !strings.Contains(printed, "of the 1.55 MiB budget (-max-wasm-br 1625292)") {
+		t.Errorf("gensite printed no budget line:\n%s", printed)
+	}
+	before := read(t, out, "app-worker.js")
+
+	br := int64(len(read(t, out, "web/app.wasm.br")))
+	var stdout, stderr bytes.Buffer
+	small := strconv.FormatInt(br-1, 10)
+	err := run([]string{"-out", out, "-web", webDir, "-cache", t.TempDir(), "-wasm", wasm, "-max-wasm-br", small}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "web/app.wasm.br is ") ||
+		!strings.Contains(err.Error(), "1 bytes over the ") || !strings.Contains(err.Error(), "("+commas(br-1)+" bytes)") {
+		t.Fatalf("-max-wasm-br %s: err = %v; want the size, the budget and what to do", small, err)
+	}
+	if !bytes.Equal(read(t, out, "app-worker.js"), before) {
+		t.Error("a build over budget changed the old site")
+	}
+
+	// At the size exactly, and with the check off, it builds.
+	for _, max := range []string{strconv.FormatInt(br, 10), "0"} {
+		stdout.Reset()
+		if err := run([]string{"-out", out, "-web", webDir, "-cache", t.TempDir(), "-wasm", wasm, "-max-wasm-br", max}, &stdout, &stderr); err != nil {
+			t.Errorf("-max-wasm-br %s: %v", max, err)
+		}
+	}
+	if !strings.Contains(stdout.String(), "no size budget (-max-wasm-br 0)") {
+		t.Errorf("-max-wasm-br 0 printed:\n%s", stdout.String())
+	}
+}
+
+func TestNegativeBudgetRejected(t *testing.T) {
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "dist")
+	var stdout, stderr bytes.Buffer
+	err := run([]string{"-out", out, "-web", webDir, "-wasm", fakeWasm(t, t.TempDir(), "a"), "-max-wasm-br", "-1"}, &stdout, &stderr)
+	if !errors.Is(err, errUsage) || !strings.Contains(stderr.String(), "-max-wasm-br -1") {
+		t.Errorf("err = %v, stderr %q; want a usage error naming the flag", err, stderr.String())
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Error("a rejected run created -out")
+	}
+}
