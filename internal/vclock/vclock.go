@@ -12,8 +12,8 @@
 // Now inside timer functions are exact even when one advance passes many
 // due times. (FakeClock calls each on a new goroutine while its Advance
 // holds the clock's lock, so such a function reads the end of the
-// advance.) No goroutine is started per timer, which in a browser, with
-// one thread, also means the work of an advance is done when it returns.
+// advance.) No goroutine is started per timer: in a browser, with one
+// thread, the functions an advance made due have run when it returns.
 package vclock
 
 import (
