@@ -1,0 +1,343 @@
+package history
+
+import (
+	"hash/maphash"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/wasmsched/wasmsched/sched"
+)
+
+// CountsAt's result is indexed by sched.State: it must have a place for each.
+var _ [5]int = [sched.Failed + 1]int{}
+
+// unset is the offset of a time not known (yet).
+const unset = math.MinInt64
+
+// phases is what CountsAt, Series and LatenessAt read of a job: from queued
+// it is Queued, from starting Starting, from latest in state.
+// queued <= starting <= latest; starting == latest when the job was never
+// seen Starting. Times are offsets from History.epoch.
+type phases struct {
+	queued, starting, latest int64
+	state                    sched.State
+}
+
+// job is the rest of what Span gives back.
+type job struct {
+	id                    string
+	batch                 int
+	delay                 time.Duration
+	ready, starting, done int64 // offsets, or unset
+}
+
+// History is the run as the page saw it: every job's times and latest
+// state, in the order the jobs were first seen, up to a limit.
+//
+// The zero History is not usable; make one with [New].
+// A History is not safe for concurrent use: it is meant for the page's UI
+// goroutine alone, where it needs no locking.
+type History struct {
+	limit   int
+	dropped int
+	seen    maphash.Seed
+	gone    map[uint64]struct{} // hashes of the ids of dropped jobs
+
+	epoch       time.Time // the first job's queued time; offsets count from it
+	first, last int64     // earliest queued, latest time recorded
+
+	index map[string]int
+	phase []phases
+	jobs  []job
+	late  []time.Duration
+
+	// order is the jobs' indexes by queued time, then first sight; when
+	// unsorted, Recent sorts it first.
+	order    []int32
+	unsorted bool
+
+	buf []time.Duration // LatenessAt's values, kept for the next call
+	rng uint64          // LatenessAt's pivots
+}
+
+// New returns an empty History that keeps at most limit jobs: the first
+// limit jobs it sees. A job first seen when it is full is not kept but
+// counted in [History.Dropped]. A limit below 1 means no limit.
+func New(limit int) *History {
+	return &History{
+		limit: limit,
+		seen:  maphash.MakeSeed(),
+		gone:  make(map[uint64]struct{}),
+		index: make(map[string]int),
+		rng:   0x9e3779b97f4a7c15,
+	}
+}
+
+// Observe applies one state change of a job: r is its record just after
+// the change (an Event's Record), batch the page's batch number for it (0
+// for none) and starting when its start function began, or the zero time
+// if unknown.
+//
+// A job not seen before is added if the History is not full, and counted
+// in Dropped if it is (each dropped job once: its id's hash is kept, 8
+// bytes and a map entry, instead of its span). Then the job's times and
+// state are updated. States only move forward: a stale record, whose state
+// is earlier than the one held, and any change after a final state, are
+// ignored. A record in the state held updates the times it knows.
+// Queued is taken from the job's first record, Batch from the first
+// non-zero batch; starting counts only for a record that is Starting,
+// Started or Failed, and only the first one known is kept.
+// A record with a zero QueuedAt, or an unknown state, is ignored: the
+// scheduler gives none.
+func (h *History) Observe(r sched.Record, batch int, starting time.Time) {
+	if r.QueuedAt.IsZero() || r.State > sched.Failed {
+		return
+	}
+	i, ok := h.index[r.ID]
+	if !ok {
+		if h.limit > 0 && len(h.jobs) >= h.limit {
+			h.drop(r.ID)
+			return
+		}
+		i = h.add(r.ID, r.QueuedAt)
+	}
+	p := &h.phase[i]
+	if p.state.Final() || r.State < p.state {
+		return
+	}
+	j := &h.jobs[i]
+	if j.batch == 0 {
+		j.batch = batch
+	}
+	j.delay = r.Delay
+	if !r.ReadyAt.IsZero() {
+		j.ready = h.offset(r.ReadyAt)
+		h.last = max(h.last, j.ready)
+	}
+	if !r.DoneAt.IsZero() {
+		j.done = h.offset(r.DoneAt)
+		h.last = max(h.last, j.done)
+	}
+	if !starting.IsZero() && j.starting == unset &&
+		(r.State == sched.Starting || r.State == sched.Started || r.State == sched.Failed) {
+		j.starting = h.offset(starting)
+		h.last = max(h.last, j.starting)
+	}
+	h.late[i] = r.Lateness()
+	p.state = r.State
+	p.starting, p.latest = phasesOf(p.queued, j, p.state)
+}
+
+// phasesOf returns when a job queued at q, with the times of j, became
+// Starting and entered state, as Span.StateAt reckons them.
+func phasesOf(q int64, j *job, state sched.State) (starting, latest int64) {
+	if state.Final() && j.done != unset {
+		latest = j.done
+	} else {
+		latest = max(j.ready, j.starting, j.done) // unset is below every time
+	}
+	latest = max(latest, q)
+	starting = latest
+	if j.starting != unset {
+		starting = min(max(j.starting, q), latest)
+	}
+	return starting, latest
+}
+
+// add adds a job queued at queued, in state Queued, and returns its index.
+func (h *History) add(id string, queued time.Time) int {
+	if len(h.jobs) == 0 {
+		h.epoch = queued
+		h.first, h.last = 0, 0
+	}
+	q := h.offset(queued)
+	h.first, h.last = min(h.first, q), max(h.last, q)
+	i := len(h.jobs)
+	h.index[id] = i
+	h.jobs = append(h.jobs, job{id: id, ready: unset, starting: unset, done: unset})
+	h.phase = append(h.phase, phases{queued: q, starting: q, latest: q})
+	h.late = append(h.late, 0)
+	h.place(i, q)
+	return i
+}
+
+// place puts job i, queued at q, in h.order. Jobs come nearly in queued
+// order, so it moves back a few places at most; past that, it leaves the
+// order to be sorted when needed.
+func (h *History) place(i int, q int64) {
+	k := len(h.order)
+	h.order = append(h.order, int32(i))
+	if h.unsorted {
+		return
+	}
+	for moves := 0; k > 0 && h.phase[h.order[k-1]].queued > q; moves++ {
+		if moves == 64 {
+			h.unsorted = true
+			break
+		}
+		h.order[k] = h.order[k-1]
+		k--
+	}
+	h.order[k] = int32(i)
+}
+
+// drop counts a job that does not fit, unless it was counted already.
+func (h *History) drop(id string) {
+	k := maphash.String(h.seen, id)
+	if _, ok := h.gone[k]; !ok {
+		h.gone[k] = struct{}{}
+		h.dropped++
+	}
+}
+
+// offset returns t as nanoseconds from h.epoch, which must be set.
+// Both read from the same clock, so the monotonic readings are compared
+// when both have one.
+func (h *History) offset(t time.Time) int64 {
+	return int64(t.Sub(h.epoch))
+}
+
+// at returns the time at offset o, or the zero time for unset.
+func (h *History) at(o int64) time.Time {
+	if o == unset {
+		return time.Time{}
+	}
+	return h.epoch.Add(time.Duration(o))
+}
+
+// Len returns how many jobs h keeps.
+func (h *History) Len() int { return len(h.jobs) }
+
+// Dropped returns how many jobs were seen when h was full, and not kept.
+func (h *History) Dropped() int { return h.dropped }
+
+// Limit returns the limit h was made with.
+func (h *History) Limit() int { return h.limit }
+
+// Span returns the i'th job, in the order of first sight. It panics if i
+// is out of range [0, Len()).
+//
+// Its times are h's first queued time plus the offsets kept: equal, by
+// time.Time.Equal, to the recorded ones.
+func (h *History) Span(i int) Span {
+	j, p := &h.jobs[i], &h.phase[i]
+	return Span{
+		ID:       j.id,
+		Batch:    j.batch,
+		Delay:    j.delay,
+		Queued:   h.at(p.queued),
+		Ready:    h.at(j.ready),
+		Starting: h.at(j.starting),
+		Done:     h.at(j.done),
+		State:    p.state,
+		Lateness: h.late[i],
+	}
+}
+
+// Index returns the index of the job with the given id, and whether it is
+// kept.
+func (h *History) Index(id string) (int, bool) {
+	i, ok := h.index[id]
+	return i, ok
+}
+
+// First returns the earliest Queued time of the jobs kept, or the zero
+// time if there are none.
+func (h *History) First() time.Time {
+	if len(h.jobs) == 0 {
+		return time.Time{}
+	}
+	return h.at(h.first)
+}
+
+// Last returns the latest time recorded in any span (Queued, Ready,
+// Starting, Done), or the zero time if there are none.
+func (h *History) Last() time.Time {
+	if len(h.jobs) == 0 {
+		return time.Time{}
+	}
+	return h.at(h.last)
+}
+
+// CountsAt returns how many jobs were in each state at t, indexed by
+// sched.State, as [Span.StateAt] gives it; jobs not queued yet at t are
+// not counted. It reads every job once and allocates nothing.
+func (h *History) CountsAt(t time.Time) [5]int {
+	var n [5]int
+	if len(h.phase) == 0 {
+		return n
+	}
+	at := h.offset(t)
+	for i := range h.phase {
+		p := &h.phase[i]
+		switch {
+		case at < p.queued:
+		case at < p.starting:
+			n[sched.Queued]++
+		case at < p.latest:
+			n[sched.Starting]++
+		default:
+			n[p.state]++
+		}
+	}
+	return n
+}
+
+// Recent returns the indexes of up to n jobs queued at or before t, the
+// most recently queued, oldest first. Jobs queued at the same instant are
+// in the order of first sight. It returns nil when there are none.
+func (h *History) Recent(n int, t time.Time) []int {
+	if n <= 0 || len(h.jobs) == 0 {
+		return nil
+	}
+	if h.unsorted {
+		slices.SortFunc(h.order, func(a, b int32) int {
+			if qa, qb := h.phase[a].queued, h.phase[b].queued; qa != qb {
+				if qa < qb {
+					return -1
+				}
+				return 1
+			}
+			return int(a - b)
+		})
+		h.unsorted = false
+	}
+	at := h.offset(t)
+	// end is the number of jobs queued at or before at.
+	lo, end := 0, len(h.order)
+	for lo < end {
+		m := int(uint(lo+end) >> 1)
+		if h.phase[h.order[m]].queued <= at {
+			lo = m + 1
+		} else {
+			end = m
+		}
+	}
+	start := max(end-n, 0)
+	if start == end {
+		return nil
+	}
+	out := make([]int, end-start)
+	for k, i := range h.order[start:end] {
+		out[k] = int(i)
+	}
+	return out
+}
+
+// Reset forgets every job, and the count of dropped ones, keeping the
+// memory for the next run and the limit.
+func (h *History) Reset() {
+	h.dropped = 0
+	clear(h.gone)
+	clear(h.index)
+	h.epoch = time.Time{}
+	h.first, h.last = 0, 0
+	clear(h.jobs) // let the ids go
+	h.jobs = h.jobs[:0]
+	h.phase = h.phase[:0]
+	h.late = h.late[:0]
+	h.order = h.order[:0]
+	h.unsorted = false
+	h.buf = h.buf[:0]
+}
