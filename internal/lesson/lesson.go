@@ -1,0 +1,290 @@
+// Package lesson holds the playground's four lessons: each shows a piece
+// of the Python asyncio original beside its Go equivalent, and runs the Go
+// for real, step by step, so that a page can highlight the current line in
+// both listings while it runs.
+//
+// The Go listings are the bodies of Examples in sched/example_test.go,
+// dedented one tab (a test checks them byte for byte), so the code a page
+// shows is code that compiles and whose output is checked. The Python
+// listings of the first three lessons are lines of the original module.
+//
+// The package knows nothing of browsers: it builds natively and as
+// WebAssembly, and its listings, a few KB, are embedded.
+package lesson
+
+import (
+	"embed"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Lesson is one lesson: two listings and the steps that walk through them.
+type Lesson struct {
+	ID      string   // "await", "cancel", "gather" or "limit"
+	Title   string   // short, for a button
+	Summary string   // one plain sentence
+	Python  []string // the Python listing, one line a string
+	Go      []string // the Go listing: an Example's body, dedented
+	Steps   []Step
+}
+
+// Step is one step of a lesson: the line highlighted in each listing
+// while it runs, and what it does.
+type Step struct {
+	Python, Go int    // 0-based index of the highlighted line in each listing
+	Say        string // what this step does, one sentence
+}
+
+//go:embed listings/*.py listings/*.go.txt
+var listings embed.FS
+
+// stepDef is a step as written: anchors, substrings of exactly one line of
+// each listing, resolved to line indexes when the package initialises,
+// and what Run does for it (nil: the step only shows its lines).
+type stepDef struct {
+	py, golang string
+	say        string
+	do         action
+}
+
+type lessonDef struct {
+	id, title, summary string
+	example            string // the Example in sched/example_test.go whose body Go is
+	steps              []stepDef
+}
+
+var (
+	lessons []Lesson
+	// problems lists what went wrong resolving the listings and anchors.
+	// It never stops the page (a step then highlights line -1, that is,
+	// none); the package's tests fail on it.
+	problems []string
+)
+
+func init() {
+	for _, d := range defs {
+		lessons = append(lessons, build(d))
+	}
+}
+
+func build(d lessonDef) Lesson {
+	l := Lesson{
+		ID:      d.id,
+		Title:   d.title,
+		Summary: d.summary,
+		Python:  readLines(d.id + ".py"),
+		Go:      readLines(d.id + ".go.txt"),
+	}
+	for i, sd := range d.steps {
+		l.Steps = append(l.Steps, Step{
+			Python: resolve(l.Python, sd.py, d.id, i, "Python"),
+			Go:     resolve(l.Go, sd.golang, d.id, i, "Go"),
+			Say:    sd.say,
+		})
+	}
+	return l
+}
+
+func readLines(name string) []string {
+	b, err := listings.ReadFile("listings/" + name)
+	if err != nil {
+		problems = append(problems, err.Error())
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+}
+
+// resolve returns the index of the one line of listing that contains
+// anchor, or -1, noting the problem, when there is not exactly one.
+func resolve(listing []string, anchor, id string, step int, lang string) int {
+	at, n := -1, 0
+	for i, line := range listing {
+		if strings.Contains(line, anchor) {
+			at, n = i, n+1
+		}
+	}
+	if n != 1 {
+		problems = append(problems, fmt.Sprintf("lesson %s, step %d: the %s anchor %q is on %d lines, want 1", id, step, lang, anchor, n))
+		return -1
+	}
+	return at
+}
+
+// All returns the lessons, in the order they are taught. The slices are
+// the caller's own.
+func All() []Lesson {
+	out := make([]Lesson, len(lessons))
+	for i, l := range lessons {
+		out[i] = clone(l)
+	}
+	return out
+}
+
+// ByID returns the lesson with id, and whether there is one.
+func ByID(id string) (Lesson, bool) {
+	for _, l := range lessons {
+		if l.ID == id {
+			return clone(l), true
+		}
+	}
+	return Lesson{}, false
+}
+
+func clone(l Lesson) Lesson {
+	l.Python = slices.Clone(l.Python)
+	l.Go = slices.Clone(l.Go)
+	l.Steps = slices.Clone(l.Steps)
+	return l
+}
+
+func def(id string) (lessonDef, bool) {
+	for _, d := range defs {
+		if d.id == id {
+			return d, true
+		}
+	}
+	return lessonDef{}, false
+}
+
+// defs are the lessons as written. Each step's Go anchor is a line of the
+// Example that the step's action mirrors, call for call.
+var defs = []lessonDef{
+	{
+		id:      "await",
+		title:   "Await one job",
+		summary: "Queue one job that starts after a short delay, wait until it has started, and check that it was queued before it started.",
+		example: "ExampleScheduler_Run",
+		steps: []stepDef{
+			{
+				py:     "async def start_job(job_id, delay):",
+				golang: "var s sched.Scheduler",
+				say:    "Python writes start_job, which sleeps for the delay and returns a record; in Go a Scheduler does that for every job, and is ready to use as declared.",
+			},
+			{
+				py:     "single_record = await single_job",
+				golang: "rec, err := s.Run(context.Background(), time.Millisecond)",
+				say:    "Queue one job with a 1 ms delay and wait until it has started.",
+				do:     awaitRun,
+			},
+			{
+				py:     "assert _is_valid_record(single_record)",
+				golang: `"valid:", rec.Valid()`,
+				say:    "Check the record: the job was queued strictly before it started.",
+				do:     awaitCheck,
+			},
+		},
+	},
+	{
+		id:      "cancel",
+		title:   "Cancel a task",
+		summary: "Queue a job that would wait an hour, cancel it before it starts, and see that waiting for it reports the cancellation.",
+		example: "ExampleJob_Cancel",
+		steps: []stepDef{
+			{
+				py:     "single_task = asyncio.create_task(start_job(uuid4().hex, _DELAY_LARGE))",
+				golang: "job, _ := s.Submit(time.Hour)",
+				say:    "Queue a job that waits an hour before it starts, and get a handle on it at once, as create_task gives a task.",
+				do:     cancelSubmit,
+			},
+			{
+				py:     "single_task.cancel()",
+				golang: `"cancelled by this call:", job.Cancel(nil)`,
+				say:    "Cancel the job while it waits: it will never start.",
+				do:     cancelFirst,
+			},
+			{
+				py:     "single_task.cancel()",
+				golang: `"cancelled again:", job.Cancel(nil)`,
+				say:    "Cancel it again: it is already cancelled, so this call does nothing and returns false.",
+				do:     cancelAgain,
+			},
+			{
+				py:     "await single_task",
+				golang: "_, err := job.Wait(context.Background())",
+				say:    "Wait for the job: it ends at once with an error, as awaiting the task raises CancelledError.",
+				do:     cancelWait,
+			},
+			{
+				py:     "assert single_task.cancelled()",
+				golang: "errors.Is(err, sched.ErrCancelled), job.Cancelled()",
+				say:    "Check that the error is ErrCancelled and that the job says it was cancelled.",
+				do:     cancelCheck,
+			},
+		},
+	},
+	{
+		id:      "gather",
+		title:   "Gather a batch",
+		summary: "Queue ten jobs at once, wait until all of them have started, and get their records back in the order of the jobs.",
+		example: "ExampleGather",
+		steps: []stepDef{
+			{
+				py:     "batch_jobs = [start_job(uuid4().hex, _DELAY_SMALL) for _ in range(10)]",
+				golang: "jobs, _ := s.SubmitBatch(10, time.Millisecond)",
+				say:    "Queue ten jobs at once, each with a 1 ms delay.",
+				do:     gatherSubmit,
+			},
+			{
+				py:     "batch_records = await asyncio.gather(*batch_jobs)",
+				golang: "recs, err := sched.Gather(context.Background(), jobs...)",
+				say:    "Wait until all ten have started; their records come back in the order of the jobs.",
+				do:     gatherWait,
+			},
+			{
+				py:     "assert all(_is_valid_record(record) for record in batch_records)",
+				golang: "if r.Valid() && r.ID == jobs[i].ID() {",
+				say:    "Check each record: valid, and the record of the job at the same place.",
+				do:     gatherCheck,
+			},
+			{
+				py:     "assert len(batch_records) == len(batch_jobs)",
+				golang: `"%d records, %d valid and in order\n", len(recs)`,
+				say:    "Check that there are as many records as jobs.",
+				do:     gatherCount,
+			},
+		},
+	},
+	{
+		id:      "limit",
+		title:   "Start, fail, limit",
+		summary: "Starting a job takes time and can fail: six jobs start at most two at a time, and waiting for all of them tells which ones failed.",
+		example: "ExampleScheduler_Limit",
+		steps: []stepDef{
+			{
+				py:     "sem = asyncio.Semaphore(2)",
+				golang: "Limit: 2,",
+				say:    "Let at most two jobs be starting at any time, as a semaphore of 2 does.",
+				do:     limitLimit,
+			},
+			{
+				py:     "await asyncio.sleep(0.2)",
+				golang: "After(200 * time.Millisecond)",
+				say:    "Starting a job takes 200 ms, waited on the scheduler's clock.",
+			},
+			{
+				py:     `if job_id < "4":`,
+				golang: `if r.ID < "4" {`,
+				say:    "A job whose id begins with 0 to 3 is refused: its start returns an error, and the job fails.",
+			},
+			{
+				py:     "jobs = [start_job(uuid4().hex, sem) for _ in range(6)]",
+				golang: "jobs, _ := s.SubmitBatch(6, time.Millisecond)",
+				say:    "Queue six jobs at once, each with a 1 ms delay.",
+				do:     limitSubmit,
+			},
+			{
+				py:     "results = await asyncio.gather(*jobs, return_exceptions=True)",
+				golang: "_, err := sched.Gather(context.Background(), jobs...)",
+				say:    "Wait for all six: they start two at a time, so it takes three rounds of 200 ms.",
+				do:     limitGather,
+			},
+			{
+				py:     "failed = sum(isinstance(result, Exception) for result in results)",
+				golang: "if errors.Is(jobErr, sched.ErrFailed) {",
+				say:    "Count the failures: Gather's error holds one error per job, at the job's index.",
+				do:     limitCount,
+			},
+		},
+	},
+}

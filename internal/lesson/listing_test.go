@@ -1,0 +1,236 @@
+package lesson
+
+import (
+	"bufio"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	// Under js/wasm the runtime parks a goroutine of its own for JS events.
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("runtime.handleEvent"))
+}
+
+const examplesFile = "../../sched/example_test.go"
+
+// exampleBodies returns the body of every function of sched's example
+// file, from the line after its opening brace to the line before its
+// closing one, exactly as written.
+func exampleBodies(t *testing.T) map[string]string {
+	t.Helper()
+	src, err := os.ReadFile(examplesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, examplesFile, src, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies := map[string]string{}
+	for _, d := range f.Decls {
+		fn, ok := d.(*ast.FuncDecl)
+		if !ok || fn.Body == nil {
+			continue
+		}
+		from := fset.Position(fn.Body.Lbrace).Offset + 1
+		to := fset.Position(fn.Body.Rbrace).Offset
+		bodies[fn.Name.Name] = strings.TrimPrefix(string(src[from:to]), "\n")
+	}
+	return bodies
+}
+
+// TestGoListingsAreExamples checks that each Go listing is, byte for
+// byte, the body of its Example dedented one tab: renaming anything in
+// the Example, or changing a value, fails here until the listing follows.
+func TestGoListingsAreExamples(t *testing.T) {
+	bodies := exampleBodies(t)
+	for _, d := range defs {
+		body, ok := bodies[d.example]
+		if !ok {
+			t.Errorf("lesson %s: no function %s in %s", d.id, d.example, examplesFile)
+			continue
+		}
+		if !strings.Contains(body, "// Output:") {
+			t.Errorf("lesson %s: %s has no // Output: comment, so go test does not run it", d.id, d.example)
+		}
+		var dedented strings.Builder
+		for i, line := range strings.Split(strings.TrimSuffix(body, "\n"), "\n") {
+			if line != "" && !strings.HasPrefix(line, "\t") {
+				t.Errorf("lesson %s: line %d of %s is not indented one tab: %q", d.id, i+1, d.example, line)
+			}
+			dedented.WriteString(strings.TrimPrefix(line, "\t") + "\n")
+		}
+		file, err := listings.ReadFile("listings/" + d.id + ".go.txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(file) != dedented.String() {
+			t.Errorf("listings/%s.go.txt is not the body of %s dedented:\n--- listing\n%s--- example\n%s", d.id, d.example, file, dedented.String())
+		}
+		l, _ := ByID(d.id)
+		if got := strings.Join(l.Go, "\n") + "\n"; got != string(file) {
+			t.Errorf("lesson %s: Go lines do not join back into the listing file", d.id)
+		}
+	}
+}
+
+// TestPythonListingsFromSeed checks that the Python of the first three
+// lessons is made of lines of the original module, in testdata/seed.py.
+func TestPythonListingsFromSeed(t *testing.T) {
+	f, err := os.Open("testdata/seed.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	seed := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		seed[strings.TrimSpace(sc.Text())] = true
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if !seed["single_record = await single_job"] {
+		t.Fatal("testdata/seed.py does not look like the seed's code")
+	}
+	for _, id := range []string{"await", "cancel", "gather"} {
+		l, _ := ByID(id)
+		if len(l.Python) == 0 {
+			t.Errorf("lesson %s: no Python", id)
+		}
+		for i, line := range l.Python {
+			if s := strings.TrimSpace(line); s != "" && !seed[s] {
+				t.Errorf("lesson %s: Python line %d is not a line of the seed: %q", id, i, line)
+			}
+		}
+	}
+}
+
+// TestListings checks the lessons' shape, and that every step's anchors
+// resolve to exactly one line of each listing, the Go ones going forward.
+func TestListings(t *testing.T) {
+	for _, p := range problems {
+		t.Error(p)
+	}
+	var ids []string
+	for _, l := range All() {
+		ids = append(ids, l.ID)
+		if l.Title == "" || l.Summary == "" || !strings.HasSuffix(l.Summary, ".") {
+			t.Errorf("lesson %s: title %q, summary %q: want both, the summary a sentence", l.ID, l.Title, l.Summary)
+		}
+		if n := len(l.Steps); n < 3 || n > 6 {
+			t.Errorf("lesson %s has %d steps, want 3 to 6", l.ID, n)
+		}
+		d, _ := def(l.ID)
+		prevGo := -1
+		for i, st := range l.Steps {
+			for _, c := range []struct {
+				lang    string
+				listing []string
+				anchor  string
+				at      int
+			}{{"Python", l.Python, d.steps[i].py, st.Python}, {"Go", l.Go, d.steps[i].golang, st.Go}} {
+				var on []int
+				for j, line := range c.listing {
+					if strings.Contains(line, c.anchor) {
+						on = append(on, j)
+					}
+				}
+				if len(on) != 1 || on[0] != c.at {
+					t.Errorf("lesson %s, step %d: %s anchor %q is on lines %v, step says %d", l.ID, i, c.lang, c.anchor, on, c.at)
+				}
+			}
+			if st.Go <= prevGo {
+				t.Errorf("lesson %s, step %d: Go line %d does not come after the previous step's, %d", l.ID, i, st.Go, prevGo)
+			}
+			prevGo = st.Go
+			if st.Say == "" || !strings.HasSuffix(st.Say, ".") || strings.Count(st.Say, ". ") > 0 {
+				t.Errorf("lesson %s, step %d: Say %q: want one sentence", l.ID, i, st.Say)
+			}
+		}
+	}
+	if want := []string{"await", "cancel", "gather", "limit"}; !slices.Equal(ids, want) {
+		t.Errorf("lessons %v, want %v", ids, want)
+	}
+}
+
+// TestListingsSayWhatRunDoes checks that the values Run and Configure use
+// are those the listings show.
+func TestListingsSayWhatRunDoes(t *testing.T) {
+	lit := func(d time.Duration) string {
+		switch {
+		case d == time.Millisecond:
+			return "time.Millisecond"
+		case d == time.Hour:
+			return "time.Hour"
+		case d%time.Millisecond == 0:
+			return fmt.Sprintf("%d * time.Millisecond", d/time.Millisecond)
+		}
+		t.Fatalf("no literal for %v", d)
+		return ""
+	}
+	want := map[string][]string{
+		"await":  {"s.Run(context.Background(), " + lit(delaySmall) + ")"},
+		"cancel": {"s.Submit(" + lit(delayLarge) + ")"},
+		"gather": {fmt.Sprintf("s.SubmitBatch(%d, %s)", batchSize, lit(delaySmall))},
+		"limit": {
+			fmt.Sprintf("Limit: %d,", limitSlots),
+			"clockwork.FromContext(ctx).After(" + lit(limitStart) + ")",
+			fmt.Sprintf("if r.ID < %q {", refusedIDs),
+			fmt.Sprintf("s.SubmitBatch(%d, %s)", limitJobs, lit(delaySmall)),
+		},
+	}
+	if limitSeed != [32]byte{} {
+		t.Error("limitSeed is not the Example's [32]byte{}")
+	}
+	want["limit"] = append(want["limit"], "rand.NewChaCha8([32]byte{})")
+	for id, calls := range want {
+		l, _ := ByID(id)
+		text := strings.Join(l.Go, "\n")
+		for _, c := range calls {
+			if !strings.Contains(text, c) {
+				t.Errorf("lesson %s: the Go listing does not say %s", id, c)
+			}
+		}
+	}
+	// The Python of "limit" is this package's own: it says the same.
+	l, _ := ByID("limit")
+	py := strings.Join(l.Python, "\n")
+	for _, s := range []string{
+		fmt.Sprintf("asyncio.Semaphore(%d)", limitSlots),
+		fmt.Sprintf("asyncio.sleep(%g)", limitStart.Seconds()),
+		fmt.Sprintf("asyncio.sleep(%g)", delaySmall.Seconds()),
+		fmt.Sprintf("if job_id < %q:", refusedIDs),
+		fmt.Sprintf("range(%d)", limitJobs),
+		"return_exceptions=True",
+	} {
+		if !strings.Contains(py, s) {
+			t.Errorf("lesson limit: the Python listing does not say %s", s)
+		}
+	}
+}
+
+func TestAllAndByID(t *testing.T) {
+	all := All()
+	all[0].Go[0] = "changed"
+	all[0].Steps[0].Say = "changed"
+	for _, l := range All() {
+		got, ok := ByID(l.ID)
+		if !ok || got.ID != l.ID || got.Go[0] == "changed" || got.Steps[0].Say == "changed" {
+			t.Errorf("ByID(%q) = %+v, %t: want the lesson, untouched by changes to a copy", l.ID, got.ID, ok)
+		}
+	}
+	if _, ok := ByID("nope"); ok {
+		t.Error(`ByID("nope") found a lesson`)
+	}
+}

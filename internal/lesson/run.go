@@ -1,0 +1,357 @@
+package lesson
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+	"github.com/wasmsched/wasmsched/sched"
+)
+
+// Progress is what Run tells the page as it goes.
+type Progress struct {
+	Step int    // the step running, an index into Lesson.Steps
+	Note string // what the step did, with the actual values; empty when the step begins
+	Done bool   // the run is over: sent once, after the last step, with no Note
+}
+
+// What the Examples do, which Run does too. The tests check that the Go
+// listings say the same.
+const (
+	delaySmall = time.Millisecond // the seed's _DELAY_SMALL
+	delayLarge = time.Hour        // the seed's _DELAY_LARGE
+	batchSize  = 10
+	limitSlots = 2                      // lesson "limit": Scheduler.Limit
+	limitStart = 200 * time.Millisecond // how long a start takes
+	limitJobs  = 6
+	refusedIDs = "4" // ids that sort before it are refused
+)
+
+// limitSeed seeds the ids of lesson "limit", as in its Example.
+var limitSeed [32]byte
+
+var errRefused = errors.New("refused")
+
+// Configure sets up s for lesson l. For "limit", it sets s.Start to the
+// Example's start function (200 ms on the scheduler's clock, then a
+// refusal for the ids that begin with 0 to 3) and s.Limit to 2; and, if
+// s.Rand is nil, the Example's fixed seed, so that the run gives the
+// Example's output. Other lessons use a scheduler as it is: Configure
+// does nothing for them. Call it before s is first used.
+func Configure(l Lesson, s *sched.Scheduler) {
+	if l.ID != "limit" {
+		return
+	}
+	s.Limit = limitSlots
+	s.Start = startOrRefuse
+	if s.Rand == nil {
+		s.Rand = rand.NewChaCha8(limitSeed)
+	}
+}
+
+// startOrRefuse is the start function of ExampleScheduler_Limit. It waits
+// on the clock the scheduler puts in ctx, so that it takes virtual time on
+// a driven clock or in a testing/synctest bubble, and decides each job's
+// failure by its id alone.
+func startOrRefuse(ctx context.Context, r sched.Record) error {
+	select {
+	case <-clockwork.FromContext(ctx).After(limitStart):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if r.ID < refusedIDs {
+		return errRefused
+	}
+	return nil
+}
+
+// refused reports whether startOrRefuse refuses the job with id.
+func refused(id string) bool { return id < refusedIDs }
+
+// Run runs lesson l's Go code for real on s, step by step; l is known by
+// its ID. Before step i it calls pace(ctx, i), where the page waits (a
+// pause, or a click for the next line): an error from pace stops the run
+// and is returned as is. Then it calls show(Progress{Step: i}), runs the
+// step's calls, and, for a step that has a result, calls show again with
+// a Note saying what happened. After the last step it calls
+// show(Progress{Step: last, Done: true}) and returns nil.
+//
+// Run makes the calls the Go listing makes, in the same order, leaving out
+// what only prints, with ctx in place of context.Background(), so that
+// ending ctx stops the run (Run then returns ctx's cause). The scheduler is
+// the caller's to make and close: for "limit", set it up with Configure
+// first. When Run returns early it cancels its jobs still queued, so that
+// none is left waiting for, say, an hour.
+//
+// A nil pace does not wait; a nil show is not called.
+func Run(ctx context.Context, l Lesson, s *sched.Scheduler, pace func(ctx context.Context, step int) error, show func(Progress)) (err error) {
+	d, ok := def(l.ID)
+	switch {
+	case !ok:
+		return fmt.Errorf("lesson: no lesson %q", l.ID)
+	case ctx == nil:
+		return fmt.Errorf("lesson %s: %w", l.ID, sched.ErrNilContext)
+	case s == nil:
+		return fmt.Errorf("lesson %s: nil scheduler", l.ID)
+	case l.ID == "limit" && (s.Start == nil || s.Limit != limitSlots):
+		return errors.New("lesson limit: the scheduler has no start function or its Limit is not 2: set it up with Configure")
+	}
+	if pace == nil {
+		pace = func(context.Context, int) error { return nil }
+	}
+	if show == nil {
+		show = func(Progress) {}
+	}
+	r := &run{s: s}
+	defer func() {
+		if err != nil {
+			r.cancelQueued(err)
+		}
+	}()
+	for i, st := range d.steps {
+		if err := pace(ctx, i); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		show(Progress{Step: i})
+		if st.do == nil {
+			continue
+		}
+		note, err := st.do(ctx, r)
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		if note != "" {
+			show(Progress{Step: i, Note: note})
+		}
+		if err != nil {
+			return fmt.Errorf("lesson %s, step %d: %w", l.ID, i, err)
+		}
+	}
+	show(Progress{Step: len(d.steps) - 1, Done: true})
+	return nil
+}
+
+// run is what a lesson's steps share while it runs: the variables of its
+// Go listing.
+type run struct {
+	s    *sched.Scheduler
+	rec  sched.Record
+	err  error
+	job  *sched.Job
+	jobs []*sched.Job
+	recs []sched.Record
+}
+
+// action runs one step's calls and says what happened; an error ends the
+// run.
+type action func(ctx context.Context, r *run) (note string, err error)
+
+func (r *run) cancelQueued(cause error) {
+	if r.job != nil {
+		r.job.Cancel(cause)
+	}
+	for _, j := range r.jobs {
+		j.Cancel(cause)
+	}
+}
+
+// Lesson "await": ExampleScheduler_Run.
+
+func awaitRun(ctx context.Context, r *run) (string, error) {
+	r.rec, r.err = r.s.Run(ctx, delaySmall)
+	if r.err != nil {
+		return "Run returned an error: " + r.err.Error() + ".", r.err
+	}
+	return fmt.Sprintf("Job %s started %s after it was queued, for a delay of %s.",
+		short(r.rec.ID), dur(r.rec.Waited()), dur(r.rec.Delay)), nil
+}
+
+func awaitCheck(_ context.Context, r *run) (string, error) {
+	if !r.rec.Valid() {
+		return fmt.Sprintf("rec.Valid() is false: job %s started at the very instant it was queued, as the clock saw it.", short(r.rec.ID)), nil
+	}
+	atLeast := "at least its delay"
+	if r.rec.Waited() < r.rec.Delay {
+		atLeast = "less than its delay"
+	}
+	return fmt.Sprintf("rec.Valid() is true: job %s was queued %s before it started, %s.",
+		short(r.rec.ID), dur(r.rec.Waited()), atLeast), nil
+}
+
+// Lesson "cancel": ExampleJob_Cancel.
+
+func cancelSubmit(_ context.Context, r *run) (string, error) {
+	job, err := r.s.Submit(delayLarge)
+	if err != nil {
+		return "Submit returned an error: " + err.Error() + ".", err
+	}
+	r.job = job
+	return fmt.Sprintf("Job %s is %s, to start in %s.", short(job.ID()), job.State(), dur(delayLarge)), nil
+}
+
+func cancelFirst(_ context.Context, r *run) (string, error) {
+	if r.job.Cancel(nil) {
+		return fmt.Sprintf("job.Cancel(nil) returned true: this call cancelled job %s, which is now %s.", short(r.job.ID()), r.job.State()), nil
+	}
+	return fmt.Sprintf("job.Cancel(nil) returned false: job %s was %s, no longer queued.", short(r.job.ID()), r.job.State()), nil
+}
+
+func cancelAgain(_ context.Context, r *run) (string, error) {
+	ok := r.job.Cancel(nil)
+	return fmt.Sprintf("job.Cancel(nil) returned %t: job %s was already %s.", ok, short(r.job.ID()), r.job.State()), nil
+}
+
+func cancelWait(ctx context.Context, r *run) (string, error) {
+	_, r.err = r.job.Wait(ctx)
+	if r.err == nil {
+		return fmt.Sprintf("job.Wait returned no error: job %s started.", short(r.job.ID())), nil
+	}
+	return fmt.Sprintf("job.Wait returned the error %q.", r.err.Error()), nil
+}
+
+func cancelCheck(_ context.Context, r *run) (string, error) {
+	return fmt.Sprintf("errors.Is(err, sched.ErrCancelled) is %t, and job.Cancelled() is %t for job %s.",
+		errors.Is(r.err, sched.ErrCancelled), r.job.Cancelled(), short(r.job.ID())), nil
+}
+
+// Lesson "gather": ExampleGather.
+
+func gatherSubmit(_ context.Context, r *run) (string, error) {
+	jobs, err := r.s.SubmitBatch(batchSize, delaySmall)
+	if err != nil {
+		return "SubmitBatch returned an error: " + err.Error() + ".", err
+	}
+	r.jobs = jobs
+	return fmt.Sprintf("%d jobs queued at one instant, from %s to %s, each with a delay of %s.",
+		len(jobs), short(jobs[0].ID()), short(jobs[len(jobs)-1].ID()), dur(delaySmall)), nil
+}
+
+func gatherWait(ctx context.Context, r *run) (string, error) {
+	r.recs, r.err = sched.Gather(ctx, r.jobs...)
+	if r.err != nil {
+		return "Gather returned an error: " + r.err.Error() + ".", r.err
+	}
+	var longest time.Duration
+	for _, rec := range r.recs {
+		longest = max(longest, rec.Waited())
+	}
+	return fmt.Sprintf("All %d jobs started, the last %s after they were queued.", len(r.recs), dur(longest)), nil
+}
+
+func gatherCheck(_ context.Context, r *run) (string, error) {
+	valid := 0
+	for i, rec := range r.recs {
+		if rec.Valid() && rec.ID == r.jobs[i].ID() {
+			valid++
+		}
+	}
+	return fmt.Sprintf("%d of %d records are valid and in order: record 0 is job %s's, record %d job %s's.",
+		valid, len(r.recs), short(r.recs[0].ID), len(r.recs)-1, short(r.recs[len(r.recs)-1].ID)), nil
+}
+
+func gatherCount(_ context.Context, r *run) (string, error) {
+	return fmt.Sprintf("%d records for %d jobs.", len(r.recs), len(r.jobs)), nil
+}
+
+// Lesson "limit": ExampleScheduler_Limit.
+
+func limitLimit(_ context.Context, r *run) (string, error) {
+	return fmt.Sprintf("This scheduler's Limit is %d: at most %d starts run at once.", r.s.Limit, r.s.Limit), nil
+}
+
+func limitSubmit(_ context.Context, r *run) (string, error) {
+	jobs, err := r.s.SubmitBatch(limitJobs, delaySmall)
+	if err != nil {
+		return "SubmitBatch returned an error: " + err.Error() + ".", err
+	}
+	r.jobs = jobs
+	var ids, bad []string
+	for _, j := range jobs {
+		ids = append(ids, short(j.ID()))
+		if refused(j.ID()) {
+			bad = append(bad, short(j.ID()))
+		}
+	}
+	will := "none begins with 0 to 3, so none will be refused"
+	if len(bad) > 0 {
+		will = fmt.Sprintf("%s %s with 0 to 3 and will be refused", list(bad), plural(len(bad), "begins", "begin"))
+	}
+	return fmt.Sprintf("%d jobs queued: %s; %s.", len(jobs), strings.Join(ids, ", "), will), nil
+}
+
+func limitGather(ctx context.Context, r *run) (string, error) {
+	r.recs, r.err = sched.Gather(ctx, r.jobs...)
+	if _, ok := errors.AsType[*sched.BatchError](r.err); r.err != nil && !ok {
+		return "Gather returned an error: " + r.err.Error() + ".", r.err
+	}
+	var lastDone time.Time
+	for _, rec := range r.recs {
+		if rec.DoneAt.After(lastDone) {
+			lastDone = rec.DoneAt
+		}
+	}
+	rounds := (len(r.jobs) + r.s.Limit - 1) / r.s.Limit
+	return fmt.Sprintf("All %d jobs are done, %s after they were queued: %d starts of %s, %d at a time, take %d rounds.",
+		len(r.recs), dur(lastDone.Sub(r.recs[0].QueuedAt)), len(r.jobs), dur(limitStart), r.s.Limit, rounds), nil
+}
+
+func limitCount(_ context.Context, r *run) (string, error) {
+	var failed []string
+	if batchErr, ok := errors.AsType[*sched.BatchError](r.err); ok {
+		for i, jobErr := range batchErr.Errs { // one per job, nil if it started
+			if errors.Is(jobErr, sched.ErrFailed) {
+				failed = append(failed, short(r.jobs[i].ID()))
+			}
+		}
+	}
+	which := ""
+	if len(failed) > 0 {
+		which = ": " + list(failed) + " " + plural(len(failed), "was", "were") + " refused"
+	}
+	return fmt.Sprintf("%d started, %d failed%s.", len(r.jobs)-len(failed), len(failed), which), nil
+}
+
+// short is the first 8 digits of a job's id, as the page shows it.
+func short(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+// dur says d for a newcomer: "1.0 ms", "601.0 ms", "1h".
+func dur(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+	}
+	s := d.Round(time.Millisecond).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// list joins words as a sentence does: "a", "a and b", "a, b and c".
+func list(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
