@@ -15,7 +15,7 @@ BENCH_COUNT ?= 5
 # the Go module proxy once.
 ACTIONLINT = github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
-.PHONY: test setup vet lint-workflows test-native test-wasm test-e2e bench build serve clean
+.PHONY: test setup vet lint-workflows test-native test-wasm test-e2e bench bench-browser build serve clean
 
 # Each step in turn; the last line says what passed, or which step failed.
 TEST_STEPS = setup vet test-native test-wasm test-e2e
@@ -65,6 +65,13 @@ bench:
 	$(GO) test -run='^$$' -bench=. -benchtime=1x -count=$(BENCH_COUNT) ./sched/ | tee "$$out" && \
 	echo && echo "Medians of $(BENCH_COUNT) runs (and their range):" && \
 	bash scripts/benchmedian "$$out"
+
+# The site in Chromium, once (e2e/bench_test.go says what each figure is):
+# the first click that works after a load, single and batched 1 ms jobs'
+# lateness, a 100,000-job batch's long tasks, app.wasm's sizes; a table of
+# them all at the end. It builds and serves the site as test-e2e does.
+bench-browser:
+	$(GO) test -tags e2e -run '^$$' -bench Browser -benchtime 1x -count 1 -timeout 20m ./e2e/
 
 
 # The wasm goes to a temporary folder and gensite replaces $(DIST) as a

@@ -1,0 +1,640 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// BenchmarkBrowser measures the site as a visitor's Chromium runs it,
+// served by cmd/serve on loopback as the tests serve it (TestMain builds
+// it from the working tree). `make bench-browser` runs it once:
+//
+//	go test -tags e2e -run '^$' -bench Browser -benchtime 1x -count 1 -timeout 20m ./e2e/
+//
+// Every figure is measured inside the page: the page's own scripts poll
+// (on animation frames or short timers) and time what they see with
+// performance.now; Go only starts them and reads what they found. The
+// sub-benchmarks share one warm browser and each opens fresh tabs. ns/op is
+// left out: a run does many things, and its figures are the metrics. At
+// the end a table lists every figure of the run.
+//
+// The page's ids: #delay, #queue, rows "#records tbody tr.record" with
+// data-id and data-state, and data-late-ns (ns) on started rows;
+// #batch-size, #batch-delay, #batch-start, #batch-status with data-batch,
+// data-done and data-elapsed-ms. If #tab-free exists, it is clicked first:
+// the free-play tab holds those controls.
+func BenchmarkBrowser(b *testing.B) {
+	if skipReason != "" {
+		b.Skip(skipReason)
+	}
+	br := startBenchBrowser(b)
+	sum := &benchSummary{}
+	defer sum.print(b)
+
+	b.Run("FirstClick", func(b *testing.B) { benchFirstClick(b, br, sum) })
+	b.Run("Single1ms", func(b *testing.B) { benchSingle(b, br, sum) })
+	b.Run("Batch10", func(b *testing.B) { benchBatch10(b, br, sum) })
+	b.Run("Batch100k", func(b *testing.B) { benchBatch100k(b, br, sum) })
+	b.Run("WasmSize", func(b *testing.B) { benchWasmSize(b, sum) })
+}
+
+const (
+	benchFirstClickLoads = 5
+	benchSingleJobs      = 100
+	benchBatch10Runs     = 10
+	benchBatch100kRuns   = 2
+	benchTabTimeout      = 3 * time.Minute // everything one tab does
+	benchStepTimeout     = 2 * time.Minute // one wait in the page
+)
+
+// a) From navigation start to the first click on #queue that makes a row:
+// a page script, installed before the page's own, clicks as soon as the
+// button is usable, every 100 ms until a row appears.
+func benchFirstClick(b *testing.B, br context.Context, sum *benchSummary) {
+	b.ReportMetric(0, "ns/op")
+	// The first visit, not counted: the service worker installs and
+	// caches the site; Chromium caches the compiled wasm.
+	cold := benchFirstClickOnce(b, br)
+	b.Logf("first visit (not counted): %s", cold)
+	sum.add("a", "first visit (not counted): first click that works", fmt.Sprintf("%.0f ms", cold.RowAt))
+
+	var loads []benchFirstClickResult
+	for i := range benchFirstClickLoads {
+		r := benchFirstClickOnce(b, br)
+		b.Logf("warm load %d: %s", i+1, r)
+		loads = append(loads, r)
+	}
+	row := func(r benchFirstClickResult) float64 { return r.RowAt }
+	ready := func(r benchFirstClickResult) float64 { return r.ReadyAt }
+	running := func(r benchFirstClickResult) float64 { return r.RunningAt }
+	p50, lo, hi := benchMedian(benchMap(loads, row)), benchMin(benchMap(loads, row)), benchMax(benchMap(loads, row))
+	b.ReportMetric(p50, "first-click-p50-ms")
+	b.ReportMetric(lo, "first-click-min-ms")
+	b.ReportMetric(hi, "first-click-max-ms")
+	b.Logf("navigation start to the first click that makes a row, %d warm loads in fresh tabs: median %.0f ms (%.0f–%.0f); "+
+		"the app ran (loader gone) at a median %.0f ms, #queue was usable at %.0f ms",
+		len(loads), p50, lo, hi, benchMedian(benchMap(loads, running)), benchMedian(benchMap(loads, ready)))
+	sum.add("a", fmt.Sprintf("navigation start to first click that works, median of %d warm loads (min–max)", len(loads)),
+		fmt.Sprintf("%.0f ms (%.0f–%.0f)", p50, lo, hi))
+	sum.add("a", "  of which the app's start (loader gone), median", fmt.Sprintf("%.0f ms", benchMedian(benchMap(loads, running))))
+}
+
+// benchFirstClickResult is what the probe script saw, in ms from navigation start.
+type benchFirstClickResult struct {
+	RunningAt float64 `json:"runningAt"` // go-app's loader gone
+	ReadyAt   float64 `json:"readyAt"`   // #queue enabled and visible: the first click
+	RowAt     float64 `json:"rowAt"`     // a new row in the table
+	Clicks    int     `json:"clicks"`    // clicks on #queue
+	TabClicks int     `json:"tabClicks"` // clicks on #tab-free
+	DCL       float64 `json:"dcl"`       // DOMContentLoaded's end
+	Error     string  `json:"error"`
+}
+
+func (r benchFirstClickResult) String() string {
+	return fmt.Sprintf("DOMContentLoaded %.0f ms, app running %.0f ms, #queue usable %.0f ms, row %.0f ms (%d clicks on #queue, %d on #tab-free)",
+		r.DCL, r.RunningAt, r.ReadyAt, r.RowAt, r.Clicks, r.TabClicks)
+}
+
+// benchFirstClickProbe runs before the page's scripts, in every document of the
+// tab. It polls every few ms (timers here cost the page nothing worth
+// counting), and a MutationObserver notes the instant a new row appears.
+// Rows already there at the first click (a page that restores history)
+// do not count.
+const benchFirstClickProbe = `(() => {
+	if (window !== window.top) return;
+	const r = {clicks: 0, tabClicks: 0};
+	let resolve;
+	r.done = new Promise(res => resolve = res);
+	window.__wsbFirst = r;
+	const rowSel = "#records tbody tr.record[data-id][data-state]";
+	let before = null, lastClick = -Infinity, lastTab = -Infinity;
+	const finish = () => {
+		const nav = performance.getEntriesByType("navigation")[0];
+		resolve({runningAt: r.runningAt, readyAt: r.readyAt, rowAt: r.rowAt, clicks: r.clicks,
+			tabClicks: r.tabClicks, dcl: nav ? nav.domContentLoadedEventEnd : 0, error: r.error || ""});
+	};
+	const newRow = () => {
+		if (before === null || r.rowAt !== undefined) return r.rowAt !== undefined;
+		for (const tr of document.querySelectorAll(rowSel)) {
+			if (!before.has(tr.dataset.id)) { r.rowAt = performance.now(); return true; }
+		}
+		return false;
+	};
+	const obs = new MutationObserver(() => { if (newRow()) { obs.disconnect(); finish(); } });
+	obs.observe(document, {childList: true, subtree: true, attributes: true});
+	const visible = el => el && el.getClientRects().length > 0;
+	const tick = () => {
+		if (r.rowAt !== undefined) return;
+		const now = performance.now();
+		if (now > 110000) { r.error = "no row 110 s after navigation start"; obs.disconnect(); finish(); return; }
+		if (document.readyState !== "loading" && !document.getElementById("app-wasm-loader")) {
+			if (r.runningAt === undefined) r.runningAt = now;
+			const q = document.getElementById("queue"), d = document.getElementById("delay");
+			const usable = q && d && !q.disabled && visible(q);
+			const tab = document.getElementById("tab-free");
+			if (tab && (r.tabClicks === 0 || (!usable && now - lastTab > 100))) {
+				tab.click(); r.tabClicks++; lastTab = now;
+			} else if (usable && now - lastClick > 100) {
+				if (r.readyAt === undefined) {
+					r.readyAt = now;
+					before = new Set([...document.querySelectorAll(rowSel)].map(tr => tr.dataset.id));
+				}
+				d.value = "1ms";
+				d.dispatchEvent(new Event("input", {bubbles: true}));
+				d.dispatchEvent(new Event("change", {bubbles: true}));
+				q.click(); r.clicks++; lastClick = now;
+			}
+		}
+		setTimeout(tick, 2);
+	};
+	tick();
+})()`
+
+// benchFirstClickOnce opens the site in a fresh tab of br and returns what the
+// probe saw.
+func benchFirstClickOnce(b *testing.B, br context.Context) benchFirstClickResult {
+	b.Helper()
+	t := openBenchTab(b, br, benchFirstClickProbe)
+	defer t.close()
+	t.do("opening "+rootURL, chromedp.Navigate(rootURL))
+	r := benchEval[benchFirstClickResult](t, "window.__wsbFirst.done")
+	if r.Error != "" {
+		b.Fatalf("first click: %s", r.Error)
+	}
+	return r
+}
+
+// b) Single 1 ms jobs queued one after another from the form, each once
+// the one before has started; lateness from each row's data-late-ns.
+func benchSingle(b *testing.B, br context.Context, sum *benchSummary) {
+	b.ReportMetric(0, "ns/op")
+	t := openBenchTab(b, br, "")
+	defer t.close()
+	t.openApp()
+	lates := benchEval[[]float64](t, fmt.Sprintf("__wsb.single(%d)", benchSingleJobs))
+	late := benchMap(lates, benchNsToMs)
+	p50, p99, hi := benchPercentile(late, 50), benchPercentile(late, 99), benchMax(late)
+	b.ReportMetric(p50, "late-p50-ms")
+	b.ReportMetric(p99, "late-p99-ms")
+	b.ReportMetric(hi, "late-max-ms")
+	b.Logf("%d single 1 ms jobs from the form, one after another: lateness p50 %.2f ms, p99 %.2f ms, max %.2f ms, min %.2f ms; the latest five: %s",
+		len(late), p50, p99, hi, benchMin(late), benchLatest(late, 5))
+	sum.add("b", fmt.Sprintf("single 1 ms job lateness, p50 / p99 of %d (max)", len(late)),
+		fmt.Sprintf("%.2f / %.2f ms (%.2f)", p50, p99, hi))
+}
+
+// c) Batches of 10 at 1 ms from the form; the median lateness of each.
+func benchBatch10(b *testing.B, br context.Context, sum *benchSummary) {
+	b.ReportMetric(0, "ns/op")
+	t := openBenchTab(b, br, "")
+	defer t.close()
+	t.openApp()
+	var medians, all []float64
+	for i := range benchBatch10Runs {
+		r := benchEval[benchBatchResult](t, fmt.Sprintf("__wsb.batch(10, %d, true)", benchStepTimeout.Milliseconds()))
+		if !r.OK {
+			b.Errorf("batch %d of 10: #batch-status says %q", i+1, r.Text)
+		}
+		late := benchMap(r.LateNS, benchNsToMs)
+		medians = append(medians, benchMedian(late))
+		all = append(all, late...)
+	}
+	p50, hi := benchMedian(medians), benchMax(medians)
+	b.ReportMetric(p50, "batch-median-late-p50-ms")
+	b.ReportMetric(hi, "batch-median-late-max-ms")
+	b.ReportMetric(benchMax(all), "batch-job-late-max-ms")
+	b.Logf("%d batches of 10 at 1 ms from the form: median lateness per batch %s ms; their median %.2f ms, max %.2f ms; latest single job %.2f ms",
+		len(medians), benchJoin(medians, "%.2f"), p50, hi, benchMax(all))
+	sum.add("c", fmt.Sprintf("batch of 10 at 1 ms, median lateness: p50 / max of %d batches", len(medians)),
+		fmt.Sprintf("%.2f / %.2f ms", p50, hi))
+}
+
+// d) A 100,000-job batch in a warm page (a 10,000 batch first), with a
+// long-task observer installed just before the click.
+func benchBatch100k(b *testing.B, br context.Context, sum *benchSummary) {
+	b.ReportMetric(0, "ns/op")
+	for i := range benchBatch100kRuns {
+		run := i + 1
+		t := openBenchTab(b, br, "")
+		t.openApp()
+		warm := benchEval[benchBatchResult](t, fmt.Sprintf("__wsb.batch(10000, %d, false)", benchStepTimeout.Milliseconds()))
+		r := benchEval[benchBatchResult](t, fmt.Sprintf("__wsb.batch(100000, %d, false, true)", benchStepTimeout.Milliseconds()))
+		t.close()
+		if !warm.OK || !r.OK {
+			b.Errorf("run %d: #batch-status says %q after 10,000 and %q after 100,000", run, warm.Text, r.Text)
+		}
+		longest, over := benchMax(r.LongTasks), len(r.LongTasks)
+		b.ReportMetric(r.ElapsedMS, fmt.Sprintf("run%d-gather-ms", run))
+		b.ReportMetric(longest, fmt.Sprintf("run%d-longest-task-ms", run))
+		b.ReportMetric(float64(over), fmt.Sprintf("run%d-tasks-over-50ms", run))
+		b.Logf("run %d: 100,000 jobs at 1 ms, warm page (10,000 first: %.0f ms): gathered in %.0f ms (data-elapsed-ms; %.0f ms click to done, seen by the page); "+
+			"longest main-thread task %.0f ms, %d tasks over 50 ms: %s ms",
+			run, warm.ElapsedMS, r.ElapsedMS, r.WallMS, longest, over, benchJoin(r.LongTasks, "%.0f"))
+		sum.add("d", fmt.Sprintf("100,000 batch, run %d: gathered in / longest task / tasks > 50 ms", run),
+			fmt.Sprintf("%.0f ms / %.0f ms / %d", r.ElapsedMS, longest, over))
+	}
+}
+
+// benchBatchResult is what __wsb.batch returns.
+type benchBatchResult struct {
+	ElapsedMS float64   `json:"elapsedMs"` // #batch-status data-elapsed-ms
+	WallMS    float64   `json:"wallMs"`    // the click to data-done, in the page
+	OK        bool      `json:"ok"`        // data-ok
+	Text      string    `json:"text"`
+	LateNS    []float64 `json:"lateNs"`    // the batch's rows, when asked
+	LongTasks []float64 `json:"longTasks"` // durations in ms, when asked
+}
+
+// e) The sizes of the built site's app.wasm, as served.
+func benchWasmSize(b *testing.B, sum *benchSummary) {
+	b.ReportMetric(0, "ns/op")
+	dir := filepath.Join(built.rootDir, "web")
+	for _, f := range []struct{ name, label string }{
+		{"app.wasm", "raw"}, {"app.wasm.gz", "gzip"}, {"app.wasm.br", "br"},
+	} {
+		fi, err := os.Stat(filepath.Join(dir, f.name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := fi.Size()
+		b.ReportMetric(float64(n), f.label+"-bytes")
+		b.ReportMetric(float64(n)/(1<<20), f.label+"-MiB")
+		b.Logf("web/%s: %d bytes, %.2f MiB", f.name, n, float64(n)/(1<<20))
+		sum.add("e", "web/"+f.name, fmt.Sprintf("%s bytes (%.2f MiB)", benchThousands(n), float64(n)/(1<<20)))
+	}
+}
+
+// startBenchBrowser starts one Chromium for the whole run, with its first
+// tab left blank; the sub-benchmarks open tabs beside it.
+func startBenchBrowser(b *testing.B) context.Context {
+	b.Helper()
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), browserOptions(b.TempDir())...)
+	b.Cleanup(cancelAlloc)
+	br, cancel := chromedp.NewContext(allocCtx)
+	b.Cleanup(cancel)
+	// The first run on br starts the browser for br's lifetime: no
+	// timeout on it, or the timeout would end the browser.
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(br, chromedp.Navigate("about:blank")) }()
+	select {
+	case err := <-started:
+		if err != nil {
+			b.Fatalf("starting %s: %v", chromium, err)
+		}
+	case <-time.After(time.Minute):
+		b.Fatalf("%s did not start in a minute", chromium)
+	}
+	return br
+}
+
+// benchTab is a fresh tab of the benchmark's browser.
+type benchTab struct {
+	b      *testing.B
+	ctx    context.Context // the tab, with benchTabTimeout
+	cancel func()
+
+	mu       sync.Mutex
+	problems []string // console errors and uncaught exceptions
+}
+
+// openBenchTab opens a tab in front, with the helpers below and probe (if
+// any) set to run before the scripts of every page it opens.
+func openBenchTab(b *testing.B, br context.Context, probe string) *benchTab {
+	b.Helper()
+	tab, cancelTab := chromedp.NewContext(br)
+	t := &benchTab{b: b}
+	ctx, cancel := context.WithTimeout(tab, benchTabTimeout)
+	t.ctx = ctx
+	t.cancel = func() { cancel(); cancelTab() }
+	if err := chromedp.Listen(tab, t.onEvent); err != nil {
+		t.cancel()
+		b.Fatalf("opening a tab: %v", err)
+	}
+	scripts := []string{benchHelpers}
+	if probe != "" {
+		scripts = append(scripts, probe)
+	}
+	t.do("preparing the tab", chromedp.Func(func(ctx context.Context, tgt *chromedp.Target) error {
+		for _, s := range scripts {
+			if _, err := cdp.Call(ctx, tgt, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: s}); err != nil {
+				return err
+			}
+		}
+		_, err := cdp.Call(ctx, tgt, cdppage.BringToFront, cdp.Empty{})
+		return err
+	}))
+	return t
+}
+
+// close closes the tab, and reports what its console said that was wrong.
+func (t *benchTab) close() {
+	t.cancel()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, p := range t.problems {
+		t.b.Logf("WARNING: browser console: %s", p)
+	}
+	t.problems = nil
+}
+
+func (t *benchTab) onEvent(ev any) {
+	var msg string
+	switch ev := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		if ev.Type != runtime.ConsoleAPICalledTypeError {
+			return
+		}
+		var args []string
+		for _, a := range ev.Args {
+			args = append(args, remoteText(a))
+		}
+		msg = "console.error: " + strings.Join(args, " ")
+	case *runtime.EventExceptionThrown:
+		msg = "uncaught exception: " + ev.ExceptionDetails.Text
+		if e := ev.ExceptionDetails.Exception; e != nil {
+			msg += " " + e.Description
+		}
+	default:
+		return
+	}
+	t.mu.Lock()
+	t.problems = append(t.problems, msg)
+	t.mu.Unlock()
+}
+
+func (t *benchTab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.b.Helper()
+	if err := chromedp.Do(t.ctx, steps...); err != nil {
+		t.close()
+		t.b.Fatalf("%s: %v", what, err)
+	}
+}
+
+// openApp opens the site and waits until #queue can be clicked.
+func (t *benchTab) openApp() {
+	t.b.Helper()
+	t.do("opening "+rootURL, chromedp.Navigate(rootURL))
+	benchEval[chromedp.Void](t, fmt.Sprintf("__wsb.ready(%d)", benchStepTimeout.Milliseconds()))
+}
+
+// benchEval evaluates a JavaScript expression in the tab, awaiting it if
+// it is a promise.
+func benchEval[T any](t *benchTab, expr string) T {
+	t.b.Helper()
+	v, err := chromedp.Run(t.ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.close()
+		t.b.Fatalf("evaluating %s: %v", expr, err)
+	}
+	return v
+}
+
+// benchHelpers are the page-side halves of the measurements. Waits poll
+// on animation frames, and clicks happen in a frame's callback, as a
+// user's click arrives: not from a chain of timers, whose nesting would
+// clamp the app's own 1 ms timer to 4 ms and skew the lateness.
+const benchHelpers = `(() => {
+	if (window !== window.top) return;
+	const W = window.__wsb = {};
+	const rowSel = "#records tbody tr.record[data-id][data-state]";
+	W.frame = () => new Promise(r => requestAnimationFrame(r));
+	W.until = async (what, cond, ms) => {
+		const end = performance.now() + ms;
+		for (;;) {
+			const v = cond();
+			if (v) return v;
+			if (performance.now() > end) throw new Error("bench: waited " + ms + " ms for " + what);
+			await W.frame();
+		}
+	};
+	W.rows = () => [...document.querySelectorAll(rowSel)];
+	W.ids = () => new Set(W.rows().map(r => r.dataset.id));
+	W.el = id => {
+		const el = document.getElementById(id);
+		if (!el) throw new Error("bench: no #" + id + " in the page");
+		return el;
+	};
+	W.set = (id, v) => {
+		const el = W.el(id);
+		el.value = v;
+		el.dispatchEvent(new Event("input", {bubbles: true}));
+		el.dispatchEvent(new Event("change", {bubbles: true}));
+	};
+	const visible = el => el && el.getClientRects().length > 0;
+	// The app runs and #queue can be clicked; #tab-free, if any, clicked.
+	W.ready = async ms => {
+		let tabAt = -Infinity, tabs = 0;
+		await W.until("the app to run and #queue to be usable", () => {
+			if (document.getElementById("app-wasm-loader")) return false;
+			const q = document.getElementById("queue");
+			const usable = q && !q.disabled && visible(q);
+			const tab = document.getElementById("tab-free");
+			if (tab && (tabs === 0 || (!usable && performance.now() - tabAt > 100))) {
+				tab.click(); tabs++; tabAt = performance.now();
+				return false;
+			}
+			return usable;
+		}, ms);
+	};
+	// n single 1 ms jobs, each queued once the one before has started:
+	// their lateness in ns.
+	W.single = async n => {
+		const out = [];
+		for (let i = 0; i < n; i++) {
+			const before = W.ids();
+			W.set("delay", "1ms");
+			await W.frame();
+			W.el("queue").click();
+			const row = await W.until("job " + (i + 1) + " of " + n + " to start",
+				() => W.rows().find(r => !before.has(r.dataset.id) && !["queued", "starting"].includes(r.dataset.state)), 10000);
+			if (row.dataset.state !== "started" || row.dataset.lateNs === undefined)
+				throw new Error("bench: job " + (i + 1) + " is " + row.dataset.state + ", without data-late-ns");
+			out.push(Number(row.dataset.lateNs));
+		}
+		return out;
+	};
+	// A batch of size at 1 ms from the form, gathered: #batch-status's
+	// figures, the lateness of the batch's rows (the newest size rows) if
+	// rows, and the long tasks meanwhile if longTasks.
+	W.batch = async (size, ms, rows, longTasks) => {
+		const st = () => document.getElementById("batch-status");
+		const prev = st()?.dataset.batch;
+		const before = W.ids();
+		W.set("batch-size", String(size));
+		W.set("batch-delay", "1ms");
+		await W.frame();
+		const tasks = [];
+		let po = null;
+		if (longTasks) {
+			po = new PerformanceObserver(list => { for (const e of list.getEntries()) tasks.push(e.duration); });
+			po.observe({type: "longtask", buffered: false});
+		}
+		const t0 = performance.now();
+		W.el("batch-start").click();
+		await W.until("batch of " + size + " to be gathered (#batch-status data-done, new data-batch)",
+			() => st()?.dataset.batch !== prev && st()?.dataset.done === "true", ms);
+		const wallMs = performance.now() - t0;
+		const s = st();
+		const out = {elapsedMs: Number(s.dataset.elapsedMs), wallMs, ok: s.dataset.ok === "true", text: s.textContent.trim(), lateNs: [], longTasks: []};
+		if (rows) {
+			const got = await W.until("the batch's " + size + " rows, started", () => {
+				const r = W.rows().slice(0, size);
+				return r.length === size && r.every(x => !before.has(x.dataset.id) && x.dataset.lateNs !== undefined) && r;
+			}, 10000);
+			out.lateNs = got.map(r => Number(r.dataset.lateNs));
+		}
+		if (po) {
+			// A long task is reported after it ends: let the last one in.
+			await W.frame(); await W.frame();
+			await new Promise(r => setTimeout(r, 200));
+			for (const e of po.takeRecords()) tasks.push(e.duration);
+			po.disconnect();
+			out.longTasks = tasks;
+		}
+		return out;
+	};
+})()`
+
+// benchSummary collects every figure of the run for the closing table.
+type benchSummary struct {
+	mu   sync.Mutex
+	rows [][3]string // part, figure, value with its unit
+}
+
+func (s *benchSummary) add(part, figure, value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rows = append(s.rows, [3]string{part, figure, value})
+}
+
+func (s *benchSummary) print(b *testing.B) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.rows) == 0 {
+		return
+	}
+	w := [3]int{}
+	for _, r := range s.rows {
+		for i, c := range r {
+			w[i] = max(w[i], len([]rune(c)))
+		}
+	}
+	var out strings.Builder
+	fmt.Fprintf(&out, "\nBrowser benchmark: %s, Chromium %s, served by cmd/serve on loopback (%s)\n", time.Now().Format("2006-01-02 15:04"), benchChromiumVersion(), rootURL)
+	for _, r := range s.rows {
+		fmt.Fprintf(&out, "  %s  %-*s  %s\n", r[0], w[1]+1, r[1], r[2])
+	}
+	fmt.Fprint(os.Stdout, out.String())
+}
+
+func benchChromiumVersion() string {
+	out, err := benchOutput(chromium, "--version")
+	if err != nil {
+		return "(version unknown)"
+	}
+	// "Chromium 156.0.8078.108 built on Debian ..."
+	f := strings.Fields(out)
+	if len(f) < 2 {
+		return "(version unknown)"
+	}
+	return f[1]
+}
+
+func benchOutput(name string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, name, args...).Output()
+	return strings.TrimSpace(string(out)), err
+}
+
+func benchNsToMs(ns float64) float64 { return ns / 1e6 }
+
+func benchMap[T any](xs []T, f func(T) float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = f(x)
+	}
+	return out
+}
+
+// benchPercentile interpolates linearly between the closest ranks: the median
+// of an even count is the mean of the middle two.
+func benchPercentile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	s := slices.Sorted(slices.Values(xs))
+	pos := p / 100 * float64(len(s)-1)
+	i := int(pos)
+	if i+1 >= len(s) {
+		return s[len(s)-1]
+	}
+	return s[i] + (pos-float64(i))*(s[i+1]-s[i])
+}
+
+// benchLatest lists the n largest of ms with their place in the run, as
+// "12.34 ms (#7)", to tell warm-up from outliers.
+func benchLatest(ms []float64, n int) string {
+	idx := make([]int, len(ms))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(ms[b], ms[a]) })
+	var parts []string
+	for _, i := range idx[:min(n, len(idx))] {
+		parts = append(parts, fmt.Sprintf("%.2f ms (#%d)", ms[i], i+1))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func benchMedian(xs []float64) float64 { return benchPercentile(xs, 50) }
+
+func benchMin(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	return slices.Min(xs)
+}
+
+func benchMax(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0 // no long task: none over 50 ms
+	}
+	return slices.Max(xs)
+}
+
+func benchJoin(xs []float64, format string) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprintf(format, x)
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func benchThousands(n int64) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
