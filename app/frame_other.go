@@ -4,6 +4,10 @@ package app
 
 import "time"
 
-// nextFrame returns a channel that receives after a display frame. Outside
-// the browser, as in tests, a timer stands in for requestAnimationFrame.
-func nextFrame() <-chan time.Time { return time.After(frame) }
+// nextFrame returns a channel closed after a display frame. Outside the
+// browser, as in tests, a timer stands in for requestAnimationFrame.
+func nextFrame() <-chan struct{} {
+	ch := make(chan struct{})
+	time.AfterFunc(16*time.Millisecond, func() { close(ch) })
+	return ch
+}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	goapp "github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"github.com/wasmsched/wasmsched/internal/lesson"
 )
 
 // These tests mount the page in go-app's client tester, natively, inside a
@@ -31,6 +33,11 @@ func mountPage(t *testing.T) *tester {
 	return &tester{t: t, p: p, d: d}
 }
 
+// freePlay shows free play's form.
+func (tt *tester) freePlay(form string) {
+	tt.do(func(goapp.Context) { tt.p.tab, tt.p.free.form = freeTab, form })
+}
+
 // do runs fn on the UI goroutine as an event handler would, and renders.
 func (tt *tester) do(fn func(ctx goapp.Context)) {
 	tt.d.Dispatch(goapp.Dispatch{Mode: goapp.Update, Source: tt.p, Function: fn})
@@ -44,10 +51,11 @@ func (tt *tester) settle(d time.Duration) {
 	for range 1000 {
 		synctest.Wait()
 		tt.d.Consume()
-		if tt.p.lag.Load() == 0 && len(tt.p.sub.Ready()) == 0 {
+		synctest.Wait() // let goroutines answer what was applied
+		if tt.p.sess.pump.lag.Load() == 0 && len(tt.p.sess.pump.sub.Ready()) == 0 {
 			return
 		}
-		time.Sleep(frame)
+		time.Sleep(16 * time.Millisecond)
 	}
 	tt.t.Fatal("the pump never caught up")
 }
@@ -124,7 +132,8 @@ func (tt *tester) wantText(id, want string) {
 func TestQueuedJobShowsAtOnceThenStarts(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tt := mountPage(t)
-		tt.do(func(goapp.Context) { tt.p.delay = "250ms"; tt.p.queue() })
+		tt.freePlay("one")
+		tt.do(func(goapp.Context) { tt.p.free.delay = "250ms"; tt.p.queueOne() })
 
 		rows := tt.rows()
 		if len(rows) != 1 || rows[0].attrs["data-state"] != "queued" || rows[0].attrs["data-valid"] != "false" {
@@ -158,10 +167,11 @@ func TestBadDelayQueuesNothing(t *testing.T) {
 	for _, in := range []string{"", "-5ms", "NaN", "soon", "48h"} {
 		synctest.Test(t, func(t *testing.T) {
 			tt := mountPage(t)
-			if tt.has("delay-error") {
+			tt.freePlay("one")
+			if tt.byID("delay-error").text != "" {
 				t.Fatal("#delay-error shown before any input")
 			}
-			tt.do(func(goapp.Context) { tt.p.delay = in; tt.p.queue() })
+			tt.do(func(goapp.Context) { tt.p.free.delay = in; tt.p.queueOne() })
 			if msg := tt.byID("delay-error").text; msg == "" {
 				t.Errorf("%q: #delay-error is empty", in)
 			}
@@ -172,9 +182,9 @@ func TestBadDelayQueuesNothing(t *testing.T) {
 				t.Errorf("%q: %d jobs queued; want none", in, n)
 			}
 			// Typing clears the error; a good delay then queues.
-			tt.do(func(goapp.Context) { tt.p.delay, tt.p.delayErr = "1ms", ""; tt.p.queue() })
-			if tt.has("delay-error") || len(tt.rows()) != 1 {
-				t.Errorf("%q then 1ms: error shown %v, %d rows; want none and 1", in, tt.has("delay-error"), len(tt.rows()))
+			tt.do(func(goapp.Context) { tt.p.free.delay, tt.p.free.delayErr = "1ms", ""; tt.p.queueOne() })
+			if msg := tt.byID("delay-error").text; msg != "" || len(tt.rows()) != 1 {
+				t.Errorf("%q then 1ms: error %q, %d rows; want none and 1", in, msg, len(tt.rows()))
 			}
 		})
 	}
@@ -183,11 +193,12 @@ func TestBadDelayQueuesNothing(t *testing.T) {
 func TestBatchGathersInOrder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tt := mountPage(t)
+		tt.freePlay("batch")
 		status := tt.byID("batch-status")
 		if status.attrs["data-done"] != "false" {
 			t.Errorf("before any batch, data-done = %q; want false", status.attrs["data-done"])
 		}
-		tt.do(tt.p.startBatch)
+		tt.do(func(goapp.Context) { tt.p.batchStart() })
 		tt.wantText("batch-status", "0 of 10 started")
 
 		tt.settle(time.Second)
@@ -206,7 +217,8 @@ func TestBatchGathersInOrder(t *testing.T) {
 func TestBatchCancelled(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tt := mountPage(t)
-		tt.do(func(ctx goapp.Context) { tt.p.batchDelay = "1h"; tt.p.startBatch(ctx) })
+		tt.freePlay("batch")
+		tt.do(func(ctx goapp.Context) { tt.p.free.batchDelay = "1h"; tt.p.batchStart() })
 		tt.settle(0) // the batch's rows come with its events, a frame later
 		tt.wantText("count-queued", "10")
 		if rows := tt.rows(); len(rows) != 10 || rows[0].attrs["data-state"] != "queued" {
@@ -228,7 +240,8 @@ func TestBadBatchSize(t *testing.T) {
 	for _, in := range []string{"", "0", "-1", "100001", "lots"} {
 		synctest.Test(t, func(t *testing.T) {
 			tt := mountPage(t)
-			tt.do(func(ctx goapp.Context) { tt.p.batchSize = in; tt.p.startBatch(ctx) })
+			tt.freePlay("batch")
+			tt.do(func(ctx goapp.Context) { tt.p.free.batchSize = in; tt.p.batchStart() })
 			if tt.byID("batch-error").text == "" || len(tt.rows()) != 0 {
 				t.Errorf("%q: error %q, %d rows; want an error and none", in, tt.byID("batch-error").text, len(tt.rows()))
 			}
@@ -248,8 +261,9 @@ func TestBadBatchSize(t *testing.T) {
 func TestCancelledJobNeverStarts(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tt := mountPage(t)
+		tt.freePlay("one")
 		for range 3 {
-			tt.do(func(goapp.Context) { tt.p.delay = "1h"; tt.p.queue() })
+			tt.do(func(goapp.Context) { tt.p.free.delay = "1h"; tt.p.queueOne() })
 		}
 		id := tt.rows()[1].attrs["data-id"]
 		tt.do(func(goapp.Context) { tt.p.cancelJob(id) })
@@ -272,25 +286,43 @@ func TestCancelledJobNeverStarts(t *testing.T) {
 	})
 }
 
-func TestScenarioChecksPass(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		tt := mountPage(t)
-		for _, id := range []string{"check-await", "check-cancel", "check-gather"} {
-			if s := tt.byID(id).attrs["data-state"]; s != "idle" {
-				t.Errorf("#%s data-state %q before running; want idle", id, s)
-			}
-		}
-		tt.do(func(ctx goapp.Context) { tt.p.onScenario(ctx, goapp.Event{}) })
-		tt.settle(time.Second)
-		for _, id := range []string{"check-await", "check-cancel", "check-gather"} {
-			if s := tt.byID(id).attrs["data-state"]; s != "pass" {
-				t.Errorf("#%s data-state %q; want pass", id, s)
-			}
-		}
-		// 1 + 1 + 10 jobs, found through the scheduler's events.
-		tt.wantText("count-total", "12")
-		tt.wantText("count-cancelled", "1")
-	})
+// TestLessonsRun runs each lesson's Go for real and checks what it leaves:
+// the jobs it made, in the states the lesson teaches, and the code
+// highlight on the lesson's last step in both listings.
+func TestLessonsRun(t *testing.T) {
+	want := map[string]map[string]string{
+		"await":  {"count-started": "1", "count-total": "1"},
+		"cancel": {"count-cancelled": "1", "count-total": "1"},
+		"gather": {"count-started": "10", "count-total": "10"},
+		"limit":  {"count-started": "4", "count-failed": "2", "count-total": "6"},
+	}
+	for _, l := range lesson.All() {
+		t.Run(l.ID, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				tt := mountPage(t)
+				tt.do(func(ctx goapp.Context) { tt.p.onTab(l.ID)(ctx, goapp.Event{}) })
+				tt.do(func(ctx goapp.Context) { tt.p.onRunLesson(ctx, goapp.Event{}) })
+				// The lesson shows each line for dwell before the next, and
+				// each show waits for the page: let time pass until it ends.
+				for i := 0; i < 100 && tt.p.lessonRunning; i++ {
+					tt.settle(time.Second)
+				}
+				if tt.p.lessonRunning || tt.p.lessonErr != "" {
+					t.Fatalf("lesson still running (%v) or failed: %q; step %d, say %q", tt.p.lessonRunning, tt.p.lessonErr, tt.p.lessonStep, tt.p.say)
+				}
+				for id, v := range want[l.ID] {
+					tt.wantText(id, v)
+				}
+				last := l.Steps[len(l.Steps)-1]
+				if got := tt.byID("listing-go").attrs["data-current"]; got != strconv.Itoa(last.Go) {
+					t.Errorf("Go listing highlights line %s at the end; want %d", got, last.Go)
+				}
+				if got := tt.byID("listing-python").attrs["data-current"]; got != strconv.Itoa(last.Python) {
+					t.Errorf("Python listing highlights line %s at the end; want %d", got, last.Python)
+				}
+			})
+		})
+	}
 }
 
 // TestBigRunCapsTheDOM: 10,000 jobs are all counted, but the table shows
@@ -298,30 +330,34 @@ func TestScenarioChecksPass(t *testing.T) {
 func TestBigRunCapsTheDOM(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tt := mountPage(t)
-		tt.do(func(ctx goapp.Context) { tt.p.batchSize = "10000"; tt.p.startBatch(ctx) })
+		tt.freePlay("batch")
+		tt.do(func(ctx goapp.Context) { tt.p.free.batchSize = "10000"; tt.p.batchStart() })
 		// Frame by frame: when the page first says the gather returned, the
 		// counts already include every job it gathered.
 		for range 1000 {
-			time.Sleep(frame)
+			time.Sleep(16 * time.Millisecond)
 			synctest.Wait()
 			tt.d.Consume()
 			if tt.byID("batch-status").attrs["data-done"] == "true" {
-				tt.wantText("count-started", "10000")
+				tt.wantText("count-started", "10,000")
 				break
 			}
 		}
 		tt.settle(0)
-		tt.wantText("batch-status", "10000 records, in order, all valid")
-		tt.wantText("count-started", "10000")
+		tt.wantText("batch-status", "10,000 records, in order, all valid")
+		tt.wantText("count-started", "10,000")
 		if n := len(tt.rows()); n != maxRows {
 			t.Errorf("%d rows in the table; want %d", n, maxRows)
 		}
 		total := tt.byID("records-total")
-		if total.attrs["data-total"] != "10000" || !strings.Contains(total.text, fmt.Sprintf("%d of 10000", maxRows)) {
+		if total.attrs["data-total"] != "10000" || !strings.Contains(total.text, fmt.Sprintf("%d of 10,000", maxRows)) {
 			t.Errorf("records-total %q data-total %q", total.text, total.attrs["data-total"])
 		}
-		if lanes := tt.byID("timeline").attrs["data-lanes"]; lanes != strconv.Itoa(maxLanes) {
-			t.Errorf("timeline has %s lanes; want %d", lanes, maxLanes)
+		// Too many jobs for lanes: the states over time and the lateness
+		// histogram instead.
+		if tt.has("timeline") || !tt.has("area") || !tt.has("histogram") {
+			t.Errorf("10,000 jobs drawn with lanes %v, area %v, histogram %v; want no lanes, an area and a histogram",
+				tt.has("timeline"), tt.has("area"), tt.has("histogram"))
 		}
 	})
 }
@@ -333,18 +369,18 @@ func TestPrerender(t *testing.T) {
 	d := goapp.NewServerTester(p)
 	html := goapp.HTMLString(p)
 	d.Close()
-	for _, id := range []string{"delay", "queue", "batch-start", "cancel-all", "scenario-run", "records", "timeline", "count-total", "update", "app-waiting"} {
+	for _, id := range []string{"tab-await", "tab-free", "lesson-run", "listing-go", "listing-python", "time-real", "time-virtual", "reset", "say", "scrub", "records", "timeline", "count-total", "update", "app-waiting"} {
 		if !strings.Contains(html, `id="`+id+`"`) {
 			t.Errorf("prerendered page has no #%s", id)
 		}
 	}
 	// Before the app runs, no control may act: they sit in a disabled
 	// fieldset, which disables every one of them, and a note says why.
-	controls := regexp.MustCompile(`(?s)<fieldset class="controls" disabled>(.*)</fieldset>`).FindStringSubmatch(html)
+	controls := regexp.MustCompile(`(?s)<fieldset (?:class="controls" disabled|disabled class="controls")>(.*)</fieldset>`).FindStringSubmatch(html)
 	if controls == nil {
 		t.Fatal("the prerendered controls are not in a disabled fieldset")
 	}
-	for _, id := range []string{"delay", "queue", "batch-size", "batch-start", "cancel-all", "scenario-run"} {
+	for _, id := range []string{"tab-free", "lesson-run", "lesson-next", "time-real", "reset", "scrub"} {
 		if !strings.Contains(controls[1], `id="`+id+`"`) {
 			t.Errorf("#%s is outside the disabled fieldset", id)
 		}
@@ -383,14 +419,15 @@ func TestClockNoteSaysWhichClock(t *testing.T) {
 func TestBatchCancelledWhileQueueing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tt := mountPage(t)
+		tt.freePlay("batch")
 		tt.do(func(ctx goapp.Context) {
-			tt.p.batchSize, tt.p.batchDelay = "5000", "1h"
-			tt.p.startBatch(ctx)
+			tt.p.free.batchSize, tt.p.free.batchDelay = "5000", "1h"
+			tt.p.batchStart()
 		})
 		tt.do(func(ctx goapp.Context) { tt.p.onBatchCancel(ctx, goapp.Event{}) })
 		tt.settle(time.Second)
 		// Only the first slice was queued.
-		tt.wantText("batch-status", fmt.Sprintf("%d records: %[1]d cancelled; %d never queued: the batch was cancelled while it was being queued", firstSlice, 5000-firstSlice))
+		tt.wantText("batch-status", fmt.Sprintf("%d records: %[1]d cancelled; %s never queued: the batch was cancelled while it was being queued", firstSlice, count(5000-firstSlice)))
 		tt.wantText("count-total", strconv.Itoa(firstSlice))
 		tt.wantText("count-cancelled", strconv.Itoa(firstSlice))
 	})
@@ -401,12 +438,13 @@ func TestBatchCancelledWhileQueueing(t *testing.T) {
 func TestUpdatesAreCoalesced(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tt := mountPage(t)
-		tt.do(func(ctx goapp.Context) { tt.p.batchSize = "10000"; tt.p.startBatch(ctx) })
+		tt.freePlay("batch")
+		tt.do(func(ctx goapp.Context) { tt.p.free.batchSize = "10000"; tt.p.batchStart() })
 		tt.settle(time.Second)
-		tt.wantText("count-started", "10000")
+		tt.wantText("count-started", "10,000")
 		// Slices of 250, 250, 500, then 1000 queue over thirteen frames; each frame's events
 		// come in one update, and none holds more than maxEvents.
-		if n := tt.p.updates; n < 20000/maxEvents || n > 40 {
+		if n := tt.p.sess.pump.updates.Load(); n < 20000/maxEvents || n > 40 {
 			t.Errorf("%d updates for 10,000 jobs; want a handful", n)
 		}
 	})

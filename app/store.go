@@ -34,22 +34,6 @@ type entry struct {
 	html  string // rec as a row of the records table, written when first shown
 }
 
-// batch is one "start a batch" run of the page, gathered in the background.
-type batch struct {
-	ID      int
-	N       int          // jobs asked for
-	Jobs    []*sched.Job // jobs queued so far, in order
-	Stopped bool         // cancelled before all N were queued
-	Started int          // jobs that started so far
-	Final   int          // jobs in a final state so far
-
-	// Set once Gather returned.
-	Done    bool
-	OK      bool
-	Summary string
-	Elapsed time.Duration
-}
-
 func newStore() *store {
 	return &store{
 		byID:    make(map[string]*entry),
@@ -136,6 +120,14 @@ func (st *store) set(e *entry, rec sched.Record) {
 	if to == sched.Started {
 		st.late.add(rec.Lateness())
 	}
+}
+
+// batchID returns the batch of the job with this id, 0 for none.
+func (st *store) batchID(id string) int {
+	if e, ok := st.byID[id]; ok {
+		return e.batch
+	}
+	return 0
 }
 
 // count returns how many jobs are in state s.
@@ -228,7 +220,7 @@ func percentile(sorted []time.Duration, p float64) (time.Duration, bool) {
 // change of its record.
 func (e *entry) row() string {
 	if e.html == "" {
-		e.html = rowHTML(e.rec)
+		e.html = rowHTML(e.rec, e.batch)
 	}
 	return e.html
 }

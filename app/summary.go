@@ -48,19 +48,11 @@ func summarizeBatch(ids []string, recs []sched.Record, err error) (text string, 
 	}
 	add(cancelled, "cancelled")
 	add(failed, "failed")
-	add(invalid, "not valid (queued_at not before started_at)")
+	add(invalid, "not valid (queued at the very instant they started)")
 	add(unordered, "out of order")
 	add(valid, "valid")
 	if err != nil && be == nil {
 		parts = append(parts, "error: "+err.Error())
 	}
 	return head + ": " + strings.Join(parts, ", "), false
-}
-
-// plural writes "1 record" or "3 records".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -47,7 +47,7 @@ func TestSummarizeBatch(t *testing.T) {
 		{"one job", ids(1), started(1), nil, "1 record, in order, all valid", true},
 		{"cancelled", ids(10), withCancelled, be, "10 records: 3 cancelled, 7 valid", false},
 		{"out of order", ids(3), swapped, nil, "3 records: 2 out of order, 3 valid", false},
-		{"not valid", ids(2), invalid, nil, "2 records: 1 not valid (queued_at not before started_at), 1 valid", false},
+		{"not valid", ids(2), invalid, nil, "2 records: 1 not valid (queued at the very instant they started), 1 valid", false},
 		{"failed", ids(2), failed, &sched.BatchError{Errs: []error{sched.ErrFailed, nil}}, "2 records: 1 failed, 1 valid", false},
 		{"missing", ids(3), started(2), nil, "2 records for 3 jobs: 2 valid", false},
 		{"gather error", ids(3), nil, errors.New("boom"), "gather failed: boom", false},

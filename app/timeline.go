@@ -1,31 +1,11 @@
 package app
 
 import (
-	"fmt"
-	"html"
-	"strings"
 	"time"
-
-	"github.com/wasmsched/wasmsched/sched"
 )
 
-// lane is one job's bar on the timeline.
-type lane struct {
-	ID    string
-	State sched.State
-	From  time.Time // queued at
-	To    time.Time // started, cancelled or failed at; zero while waiting
-	Due   time.Time // when its delay ends
-}
-
-func laneOf(r sched.Record) lane {
-	return lane{ID: r.ID, State: r.State, From: r.QueuedAt, To: r.DoneAt, Due: r.QueuedAt.Add(r.Delay)}
-}
-
-// scale maps the instants of a timeline to x positions. It spans from the
-// earliest queued job to now while a job waits, so bars grow as time passes;
-// once every job is final it stops at the last end, so that finished bars
-// of a few milliseconds do not shrink to nothing as the clock runs on.
+// scale maps the instants of a timeline to x positions, from start over
+// span, with round ticks.
 type scale struct {
 	Start time.Time
 	Span  time.Duration
@@ -35,24 +15,7 @@ type scale struct {
 // minSpan keeps a timeline of one instant drawable.
 const minSpan = time.Millisecond
 
-func newScale(lanes []lane, now time.Time) scale {
-	if len(lanes) == 0 {
-		return scale{Start: now, Span: minSpan, Step: tickStep(minSpan)}
-	}
-	start, end, waiting := lanes[0].From, lanes[0].From, false
-	for _, l := range lanes {
-		if l.From.Before(start) {
-			start = l.From
-		}
-		if l.To.IsZero() {
-			waiting = true
-		} else if l.To.After(end) {
-			end = l.To
-		}
-	}
-	if waiting {
-		end = now
-	}
+func newScale(start, end time.Time) scale {
 	span := max(end.Sub(start), minSpan)
 	return scale{Start: start, Span: span, Step: tickStep(span)}
 }
@@ -116,81 +79,6 @@ func tickLabel(off, step, span time.Duration) string {
 		}
 	}
 	return trimFloat(float64(off)/float64(u.d)) + " " + u.name
-}
-
-// Timeline geometry, in SVG user units; CSS scales the whole drawing.
-const (
-	tlWidth  = 800
-	tlLeft   = 70 // room for lane labels
-	tlRight  = 12
-	tlTop    = 22 // room for tick labels
-	tlLane   = 14
-	tlBar    = 10
-	tlBottom = 8
-)
-
-// timelineSVG draws lanes, oldest at the top, as an SVG document: one bar
-// per job from queued to its end (or to now while waiting), coloured by
-// state through CSS classes, with ticks and a line for now. It is a string
-// so that it can be checked without a browser and swapped whole each frame.
-func timelineSVG(lanes []lane, now time.Time) string {
-	sc := newScale(lanes, now)
-	plot := float64(tlWidth - tlLeft - tlRight)
-	px := func(t time.Time) float64 { return tlLeft + sc.x(t)*plot }
-	height := tlTop + len(lanes)*tlLane + tlBottom
-	if len(lanes) == 0 {
-		height = tlTop + tlLane + tlBottom
-	}
-
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg id="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-labelledby="timeline-title" data-lanes="%d" data-span-ms="%.3f">`,
-		tlWidth, height, len(lanes), float64(sc.Span)/float64(time.Millisecond))
-	fmt.Fprintf(&b, `<title id="timeline-title">%s</title>`, html.EscapeString(timelineTitle(len(lanes), sc.Span)))
-
-	for off := time.Duration(0); off <= sc.Span; off += sc.Step {
-		x := tlLeft + float64(off)/float64(sc.Span)*plot
-		fmt.Fprintf(&b, `<line class="tick" x1="%.1f" y1="%d" x2="%.1f" y2="%d"/>`, x, tlTop-4, x, height-tlBottom)
-		fmt.Fprintf(&b, `<text class="tick-label" x="%.1f" y="%d">%s</text>`, x, tlTop-8, html.EscapeString(tickLabel(off, sc.Step, sc.Span)))
-	}
-	if len(lanes) == 0 {
-		fmt.Fprintf(&b, `<text class="empty" x="%d" y="%d">No jobs yet.</text>`, tlLeft, tlTop+tlLane-3)
-	}
-	for i, l := range lanes {
-		y := tlTop + i*tlLane
-		end := l.To
-		if end.IsZero() {
-			end = now
-		}
-		x1, x2 := px(l.From), px(end)
-		fmt.Fprintf(&b, `<text class="lane-label" x="%d" y="%d">%s</text>`, tlLeft-6, y+tlBar, html.EscapeString(shortID(l.ID)))
-		// A job that starts in a millisecond would be invisible at an hour's
-		// scale: give every bar at least a sliver.
-		fmt.Fprintf(&b, `<rect class="bar %s" x="%.1f" y="%d" width="%.1f" height="%d"><title>%s</title></rect>`,
-			l.State, x1, y+1, max(x2-x1, 1.5), tlBar, html.EscapeString(laneTitle(l, now)))
-		if l.State == sched.Queued && !l.Due.After(sc.Start.Add(sc.Span)) {
-			xd := px(l.Due)
-			fmt.Fprintf(&b, `<line class="due" x1="%.1f" y1="%d" x2="%.1f" y2="%d"/>`, xd, y, xd, y+tlBar+2)
-		}
-	}
-	xn := px(now)
-	fmt.Fprintf(&b, `<line class="now" x1="%.1f" y1="%d" x2="%.1f" y2="%d"/>`, xn, tlTop-4, xn, height-tlBottom)
-	fmt.Fprintf(&b, `<text class="now-label" x="%.1f" y="%d">now</text>`, xn-2, height-1)
-	b.WriteString(`</svg>`)
-	return b.String()
-}
-
-func timelineTitle(n int, span time.Duration) string {
-	if n == 0 {
-		return "Timeline: no jobs yet"
-	}
-	return fmt.Sprintf("Timeline of the %s, spanning %s", plural(n, "most recent job"), formatDuration(span))
-}
-
-func laneTitle(l lane, now time.Time) string {
-	if l.To.IsZero() {
-		return fmt.Sprintf("%s %s for %s so far", shortID(l.ID), l.State, formatDuration(now.Sub(l.From)))
-	}
-	return fmt.Sprintf("%s %s after %s", shortID(l.ID), l.State, formatDuration(l.To.Sub(l.From)))
 }
 
 // shortID is the part of a job id the page shows; the full id is in data-id.

@@ -1,0 +1,267 @@
+package app
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/wasmsched/wasmsched/internal/history"
+	"github.com/wasmsched/wasmsched/sched"
+)
+
+// The charts are SVG written as strings, drawn at one SVG unit a CSS pixel
+// (the page measures its width), so that text keeps the size the style
+// sheet gives it, 12 px, on a phone as on a desktop.
+
+// narrow is the width under which lane labels go above their bars.
+const narrow = 560
+
+func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+
+// axis draws round ticks of sc over the plot from x0 to x1, labels at y.
+func axis(w *htmlw, sc scale, x0, x1 float64, y, bottom int) {
+	for off := time.Duration(0); off <= sc.Span; off += sc.Step {
+		x := x0 + float64(off)/float64(sc.Span)*(x1-x0)
+		w.void("line", "class", "tick", "x1", f1(x), "y1", strconv.Itoa(y+4), "x2", f1(x), "y2", strconv.Itoa(bottom))
+		anchor := "middle"
+		if off == 0 {
+			anchor = "start"
+		} else if off+sc.Step > sc.Span {
+			anchor = "end"
+		}
+		w.elem("text", tickLabel(off, sc.Step, sc.Span), "class", "tick-label", "x", f1(x), "y", strconv.Itoa(y), "text-anchor", anchor)
+	}
+}
+
+// lanesSVG draws jobs idx of h as they were at t: one lane a job, oldest at
+// the top, with the delay, the lateness, the wait for a start slot and the
+// start each drawn distinctly, the state's mark at its end, and for a
+// waiting job its due time and a countdown.
+func lanesSVG(h *history.History, idx []int, t time.Time, width int) string {
+	var w htmlw
+	wide := width >= narrow
+	left, right, top := 8.0, float64(width)-8, 22
+	laneH := 30
+	if wide {
+		left, laneH = 190, 20
+	}
+	height := top + max(len(idx), 1)*laneH + 8
+	start, end := t, t
+	if len(idx) > 0 {
+		start = h.Span(idx[0]).Queued
+		end = start
+		for _, i := range idx {
+			sp := h.Span(i)
+			if sp.Queued.Before(start) {
+				start = sp.Queued
+			}
+			last := sp.Done
+			if last.IsZero() || last.After(t) {
+				last = t
+			}
+			if last.After(end) {
+				end = last
+			}
+			if st, _ := sp.StateAt(t); st == sched.Queued && sp.Queued.Add(sp.Delay).After(end) && sp.Delay <= time.Minute {
+				end = sp.Queued.Add(sp.Delay) // show a short delay's whole length
+			}
+		}
+	}
+	sc := newScale(start, end)
+	px := func(at time.Time) float64 { return left + sc.x(at)*(right-left) }
+	w.open("svg", "id", "timeline", "class", "chart", "xmlns", "http://www.w3.org/2000/svg",
+		"width", strconv.Itoa(width), "height", strconv.Itoa(height),
+		"viewBox", fmt.Sprintf("0 0 %d %d", width, height), "role", "img", "aria-labelledby", "timeline-title",
+		"data-lanes", strconv.Itoa(len(idx)), "data-span-ms", strconv.FormatFloat(float64(sc.Span)/1e6, 'f', 3, 64))
+	w.elem("title", fmt.Sprintf("Timeline of %s over %s", plural(len(idx), "job"), formatDuration(sc.Span)), "id", "timeline-title")
+	axis(&w, sc, left, right, 14, height-8)
+	if len(idx) == 0 {
+		w.elem("text", "No jobs yet.", "class", "empty", "x", f1(left), "y", strconv.Itoa(top+14))
+	}
+	for k, i := range idx {
+		sp := h.Span(i)
+		st, _ := sp.StateAt(t)
+		si := info(st)
+		y := top + k*laneH
+		barY := y + 4
+		if !wide {
+			barY = y + 16
+		}
+		label := shortID(sp.ID) + " " + si.Mark + " " + si.Label
+		due := sp.Queued.Add(sp.Delay)
+		if st == sched.Queued && due.After(t) {
+			label += ", due in " + formatDuration(due.Sub(t))
+		} else if st == sched.Started && sp.Lateness > 0 && !sp.Done.After(t) {
+			label += ", late " + formatDuration(sp.Lateness)
+		}
+		lx, ly := left-6, barY+9
+		anchor := "end"
+		if !wide {
+			lx, ly, anchor = left, y+12, "start"
+		}
+		w.elem("text", label, "class", "lane-label", "x", f1(lx), "y", strconv.Itoa(ly), "text-anchor", anchor)
+		clip := func(at time.Time) time.Time {
+			if at.IsZero() || at.After(t) {
+				return t
+			}
+			return at
+		}
+		seg := func(class string, from, to time.Time, hgt, dy int) {
+			if !to.After(from) {
+				return
+			}
+			x1, x2 := px(from), px(to)
+			w.void("rect", "class", class, "x", f1(x1), "y", strconv.Itoa(barY+dy), "width", f1(max(x2-x1, 1.5)), "height", strconv.Itoa(hgt))
+		}
+		// The delay asked, as far as it has run.
+		delayEnd := clip(due)
+		if !sp.Done.IsZero() && sp.Done.Before(delayEnd) {
+			delayEnd = sp.Done // cancelled during its delay
+		}
+		seg("seg-delay "+si.Class, sp.Queued, maxTime(delayEnd, sp.Queued.Add(1)), 12, 0)
+		if !sp.Ready.IsZero() && !sp.Ready.After(t) {
+			seg("seg-late", due, sp.Ready, 6, 3) // what the timers added
+			slotEnd := sp.Starting
+			if slotEnd.IsZero() {
+				slotEnd = sp.Done
+			}
+			seg("seg-slot", sp.Ready, clip(slotEnd), 2, 5) // waiting for a start slot
+		}
+		if !sp.Starting.IsZero() && !sp.Starting.After(t) {
+			seg("seg-start "+si.Class, sp.Starting, clip(sp.Done), 12, 0)
+		}
+		if st == sched.Queued && !due.After(sc.Start.Add(sc.Span)) {
+			xd := px(due)
+			w.void("line", "class", "due", "x1", f1(xd), "y1", strconv.Itoa(barY-3), "x2", f1(xd), "y2", strconv.Itoa(barY+15))
+		}
+		if st.Final() {
+			w.elem("text", si.Mark, "class", "end-mark "+si.Class, "x", f1(px(sp.Done)+3), "y", strconv.Itoa(barY+11))
+		}
+	}
+	xn := px(t)
+	w.void("line", "class", "now", "x1", f1(xn), "y1", "18", "x2", f1(xn), "y2", strconv.Itoa(height-4))
+	w.close("svg")
+	return w.String()
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// areaSVG draws how many jobs were in each state over the run, up to t:
+// a stacked area, one layer a state, each named at its right end with its
+// mark and count, so that colour is not the only cue.
+func areaSVG(h *history.History, t time.Time, width int) string {
+	const height, top, bottom = 150, 20, 130
+	left, right := 8.0, float64(width)-110
+	start := h.First()
+	if !t.After(start) {
+		t = start.Add(minSpan)
+	}
+	bins := max(8, min(200, int(right-left)/4))
+	series := h.Series(start, t, bins)
+	total := h.Len()
+	sc := newScale(start, t)
+	var w htmlw
+	w.open("svg", "id", "area", "class", "chart", "xmlns", "http://www.w3.org/2000/svg",
+		"width", strconv.Itoa(width), "height", strconv.Itoa(height),
+		"viewBox", fmt.Sprintf("0 0 %d %d", width, height), "role", "img", "aria-labelledby", "area-title")
+	w.elem("title", fmt.Sprintf("How many of the %s were in each state over %s", plural(total, "job"), formatDuration(sc.Span)), "id", "area-title")
+	axis(&w, sc, left, right, 14, bottom)
+	yOf := func(n int) float64 { return bottom - float64(n)/float64(max(total, 1))*(bottom-top) }
+	xOf := func(i int) float64 { return left + float64(i+1)/float64(bins)*(right-left) }
+	below := make([]int, bins)
+	for _, si := range states {
+		d := "M" + f1(left) + "," + f1(yOf(below[0]))
+		for i := range bins {
+			d += " L" + f1(xOf(i)) + "," + f1(yOf(below[i]+series[i][si.State]))
+		}
+		for i := bins - 1; i >= 0; i-- {
+			d += " L" + f1(xOf(i)) + "," + f1(yOf(below[i]))
+		}
+		d += " Z"
+		last := series[bins-1][si.State]
+		if last > 0 || anyIn(series, si.State) {
+			w.void("path", "class", "area "+si.Class, "d", d)
+		}
+		if last > 0 {
+			mid := yOf(below[bins-1] + last/2)
+			w.elem("text", si.Mark+" "+si.Label+" "+count(last), "class", "area-label", "x", f1(right+4), "y", f1(mid+4))
+		}
+		for i := range bins {
+			below[i] += series[i][si.State]
+		}
+	}
+	w.close("svg")
+	return w.String()
+}
+
+func anyIn(series [][5]int, s sched.State) bool {
+	for _, c := range series {
+		if c[s] > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// histogramSVG draws the lateness of the jobs started by t, in bins that
+// double in width, with the median and the 99th percentile named.
+func histogramSVG(hg history.Histogram, width int) string {
+	const height, top, bottom = 120, 18, 92
+	n := len(hg.Bins)
+	left, right := 8.0, float64(width)-8
+	bw := (right - left) / float64(max(n, 1))
+	most := 1
+	for _, b := range hg.Bins {
+		most = max(most, b.Count)
+	}
+	var w htmlw
+	w.open("svg", "id", "histogram", "class", "chart", "xmlns", "http://www.w3.org/2000/svg",
+		"width", strconv.Itoa(width), "height", strconv.Itoa(height),
+		"viewBox", fmt.Sprintf("0 0 %d %d", width, height), "role", "img", "aria-labelledby", "histogram-title")
+	w.elem("title", fmt.Sprintf("Lateness of %s: median %s, 99th percentile %s", plural(hg.N, "started job"), formatDuration(hg.P50), formatDuration(hg.P99)), "id", "histogram-title")
+	for i, b := range hg.Bins {
+		x := left + float64(i)*bw
+		hgt := float64(b.Count) / float64(most) * (bottom - top)
+		if b.Count > 0 {
+			hgt = max(hgt, 1)
+		}
+		w.void("rect", "class", "hist-bar", "x", f1(x+1), "y", f1(bottom-hgt), "width", f1(max(bw-2, 1)), "height", f1(hgt))
+		if b.Count > 0 && bw >= 26 {
+			w.elem("text", compact(b.Count), "class", "hist-count", "x", f1(x+bw/2), "y", f1(bottom-hgt-3), "text-anchor", "middle")
+		}
+		if bw >= 26 || i%2 == 0 {
+			w.elem("text", binLabel(b), "class", "tick-label", "x", f1(x+bw/2), "y", strconv.Itoa(bottom+14), "text-anchor", "middle")
+		}
+	}
+	w.elem("text", fmt.Sprintf("ms late → · median %s · 99th percentile %s", formatDuration(hg.P50), formatDuration(hg.P99)),
+		"class", "tick-label", "x", f1(left), "y", strconv.Itoa(height-2))
+	w.close("svg")
+	return w.String()
+}
+
+// binLabel names a histogram bin by its lower bound in ms.
+func binLabel(b history.Bin) string {
+	if b.To == 0 {
+		return "≥" + trimFloat(float64(b.From)/1e6)
+	}
+	if b.From == 0 {
+		return "<" + trimFloat(float64(b.To)/1e6)
+	}
+	return trimFloat(float64(b.From) / 1e6)
+}
+
+// compact writes a count in at most four characters: 950, 9.9k, 12k.
+func compact(n int) string {
+	switch {
+	case n < 1000:
+		return strconv.Itoa(n)
+	case n < 10000:
+		return trimFloat(float64(n)/1000) + "k"
+	}
+	return strconv.Itoa(n/1000) + "k"
+}

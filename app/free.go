@@ -1,0 +1,447 @@
+package app
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	goapp "github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"github.com/wasmsched/wasmsched/internal/play"
+	"github.com/wasmsched/wasmsched/sched"
+)
+
+// freePlay is the state of free play's forms.
+type freePlay struct {
+	form string // the form shown: "one", "batch" or "start"
+
+	delay      string
+	delayErr   string
+	singleNote string
+
+	batchSize  string
+	batchDelay string
+	batchErr   string
+	batchBad   string // the id of the input batchErr is about, if any
+	batchNote  string
+	latest     *batch // the batch the status and cancel button are about
+
+	cancelNote string
+
+	// The start settings as typed, and as applied to the run.
+	startTime, jitter, failPct, panicPct, limit string
+	settingsErr, settingsNote                     string
+	start                                         play.Settings
+}
+
+func (f *freePlay) init() {
+	f.form = "one"
+	f.delay = "1ms"
+	f.batchSize = "10"
+	f.batchDelay = "1ms"
+	f.startTime, f.jitter, f.failPct, f.panicPct, f.limit = "0ms", "0ms", "0", "0", "0"
+}
+
+var freeForms = []struct{ id, label string }{
+	{"one", "One job"}, {"batch", "A batch"}, {"start", "Starts"},
+}
+
+func (p *page) renderFree() goapp.UI {
+	f := &p.free
+	picks := make([]goapp.UI, len(freeForms))
+	for i, ff := range freeForms {
+		picks[i] = goapp.Button().ID("form-"+ff.id).Type("button").Class("pick").
+			Aria("pressed", f.form == ff.id).OnClick(p.onForm(ff.id)).Text(ff.label)
+	}
+	var body goapp.UI
+	switch f.form {
+	case "batch":
+		body = p.renderBatch()
+	case "start":
+		body = p.renderStartSettings()
+	default:
+		body = p.renderSingle()
+	}
+	return goapp.Section().ID("free").Class("panel left").Aria("labelledby", "free-h").Body(
+		goapp.H2().ID("free-h").Text("Free play"),
+		goapp.Div().Class("picks").Role("group").Aria("label", "What to do").Body(picks...),
+		body,
+		goapp.Div().Class("row").Body(
+			goapp.Button().ID("cancel-all").Type("button").Class("secondary").OnClick(p.onCancelAll).Text("Cancel all waiting jobs"),
+		),
+		goapp.P().ID("cancel-note").Class("note").Aria("live", "polite").Text(f.cancelNote),
+	)
+}
+
+func (p *page) onForm(id string) goapp.EventHandler {
+	return func(ctx goapp.Context, e goapp.Event) { p.free.form = id }
+}
+
+// fieldError shows what is wrong with a field; the live region is always
+// there, so that a screen reader announces the message when it comes.
+func fieldError(id, msg string) goapp.UI {
+	return goapp.P().ID(id).Class("error").Aria("live", "assertive").Text(msg)
+}
+
+func (p *page) renderSingle() goapp.UI {
+	f := &p.free
+	return goapp.Form().ID("single-form").Class("form").OnSubmit(p.onQueue).Body(
+		goapp.P().Class("explain").Text("create_task(start_job(id, delay)) in Python is s.Submit(delay) in Go: a handle at once, a job that waits, then starts."),
+		goapp.Label().For("delay").Text("Delay"),
+		goapp.Div().Class("row").Body(
+			goapp.Input().ID("delay").Name("delay").Type("text").
+				Value(f.delay).Placeholder("1ms, 250ms, 2s, 1min, 1h").
+				AutoComplete(false).Spellcheck(false).
+				Aria("describedby", "delay-hint delay-error").
+				Aria("invalid", f.delayErr != "").
+				OnInput(p.onInput(&f.delay, &f.delayErr)),
+			goapp.Button().ID("preset-1ms").Type("button").Class("secondary").OnClick(p.onPreset("1ms")).Text("1 ms"),
+			goapp.Button().ID("preset-1h").Type("button").Class("secondary").OnClick(p.onPreset("1h")).Text("1 h"),
+			goapp.Button().ID("queue").Type("submit").Text("Queue job"),
+		),
+		goapp.P().ID("delay-hint").Class("hint").Text("A number and a unit: ms, s, min or h. A bare number means milliseconds. At most 24 h."),
+		fieldError("delay-error", f.delayErr),
+		goapp.P().ID("single-note").Class("note").Aria("live", "polite").Text(f.singleNote),
+	)
+}
+
+func (p *page) onInput(v, errMsg *string) goapp.EventHandler {
+	return func(ctx goapp.Context, e goapp.Event) {
+		*v = ctx.JSSrc().Get("value").String()
+		*errMsg = ""
+		p.free.batchBad = ""
+	}
+}
+
+// onPreset fills the delay field.
+func (p *page) onPreset(v string) goapp.EventHandler {
+	return func(ctx goapp.Context, e goapp.Event) {
+		p.free.delay, p.free.delayErr = v, ""
+		// The render only writes the value when it differs from the last
+		// render's, which misses a field changed without an input event.
+		setField("delay", v)
+	}
+}
+
+func (p *page) onQueue(ctx goapp.Context, e goapp.Event) {
+	e.PreventDefault()
+	p.free.delay = field("delay", p.free.delay)
+	p.queueOne()
+}
+
+// queueOne queues one job with the delay typed, or says what is wrong.
+func (p *page) queueOne() {
+	f := &p.free
+	if !p.live() {
+		return
+	}
+	d, err := parseDelay(f.delay)
+	if err != nil {
+		f.delayErr, f.singleNote = sentence(err), ""
+		return
+	}
+	j, err := p.sess.run.S.Submit(d)
+	if err != nil {
+		f.delayErr, f.singleNote = sentence(err), ""
+		return
+	}
+	f.delayErr = ""
+	e2 := p.sess.store.add(j, 0)
+	f.singleNote = fmt.Sprintf("Queued job %s to start in %s.", shortID(e2.rec.ID), formatDuration(d))
+	p.say = f.singleNote + p.timeHint()
+	p.settle()
+}
+
+// timeHint reminds a visitor in paused virtual time that nothing moves
+// until they say.
+func (p *page) timeHint() string {
+	if p.virtual && !p.playing {
+		return " Time is paused: press Play or Step."
+	}
+	return ""
+}
+
+func (p *page) renderBatch() goapp.UI {
+	f := &p.free
+	status, started, n := "No batch yet.", 0, 0
+	done, elapsed, batchID := false, "", 0
+	if b := f.latest; b != nil {
+		n, started, batchID = b.N, b.Started, b.ID
+		switch {
+		case b.Done:
+			status, done = b.Summary, true
+			elapsed = strconv.FormatFloat(float64(b.Elapsed)/float64(time.Millisecond), 'f', 3, 64)
+		default:
+			status = fmt.Sprintf("%s of %s started", count(b.Started), count(n))
+			if c := b.Final - b.Started; c > 0 {
+				status += fmt.Sprintf(", %s did not start", count(c))
+			}
+		}
+	}
+	// data-batch changes with each new batch, so that a script waiting for
+	// data-done knows which batch it is about.
+	statusEl := goapp.P().ID("batch-status").Class("status").Role("status").
+		DataSet("batch", batchID).DataSet("done", done).Text(status)
+	if done {
+		verdict := "fail"
+		if f.latest.OK {
+			verdict = "pass"
+		}
+		statusEl = statusEl.DataSet("elapsed-ms", elapsed).DataSet("ok", f.latest.OK).Class(verdict)
+	}
+	return goapp.Form().ID("batch-form").Class("form").OnSubmit(p.onBatchStart).Body(
+		goapp.P().Class("explain").Text("gather(*jobs) in Python is s.SubmitBatch(n, delay), then sched.Gather(ctx, jobs...): every record, in the jobs' order."),
+		goapp.Div().Class("row").Body(
+			goapp.Div().Class("field").Body(
+				goapp.Label().For("batch-size").Text("Jobs"),
+				goapp.Input().ID("batch-size").Name("batch-size").Type("text").
+					Attr("inputmode", "numeric").Value(f.batchSize).AutoComplete(false).
+					Aria("describedby", "batch-hint batch-error").
+					Aria("invalid", f.batchBad == "batch-size").
+					OnInput(p.onInput(&f.batchSize, &f.batchErr)),
+			),
+			goapp.Div().Class("field").Body(
+				goapp.Label().For("batch-delay").Text("Delay"),
+				goapp.Input().ID("batch-delay").Name("batch-delay").Type("text").
+					Value(f.batchDelay).AutoComplete(false).Spellcheck(false).
+					Aria("describedby", "batch-hint batch-error").
+					Aria("invalid", f.batchBad == "batch-delay").
+					OnInput(p.onInput(&f.batchDelay, &f.batchErr)),
+			),
+			goapp.Button().ID("batch-start").Type("submit").Text("Start and gather"),
+			goapp.Button().ID("batch-cancel").Type("button").Class("secondary").OnClick(p.onBatchCancel).Text("Cancel this batch"),
+		),
+		goapp.P().ID("batch-hint").Class("hint").Text(fmt.Sprintf("1 to %s jobs. A big batch is queued %s jobs a frame, so that the page keeps drawing, and gathered as one.", count(maxBatch), count(sliceSize))),
+		fieldError("batch-error", f.batchErr),
+		goapp.If(n > 0 && !done, goapp.Progress().Max(n).Value(started).Aria("label", "batch progress")),
+		statusEl,
+		goapp.P().ID("batch-note").Class("note").Aria("live", "polite").Text(f.batchNote),
+	)
+}
+
+func (p *page) onBatchStart(ctx goapp.Context, e goapp.Event) {
+	e.PreventDefault()
+	f := &p.free
+	f.batchSize = field("batch-size", f.batchSize)
+	f.batchDelay = field("batch-delay", f.batchDelay)
+	p.batchStart()
+}
+
+// batchStart starts the batch the form asks for, or says what is wrong.
+func (p *page) batchStart() {
+	f := &p.free
+	if !p.live() {
+		return
+	}
+	n, err := parseBatchSize(f.batchSize)
+	if err != nil {
+		f.batchErr, f.batchBad = sentence(err), "batch-size"
+		return
+	}
+	d, err := parseDelay(f.batchDelay)
+	if err != nil {
+		f.batchErr, f.batchBad = "The delay: "+err.Error()+".", "batch-delay"
+		return
+	}
+	f.batchErr, f.batchBad, f.batchNote = "", "", ""
+	if err := p.startBatch(p.sess, n, d); err != nil {
+		f.batchErr = sentence(err)
+		return
+	}
+	p.say = fmt.Sprintf("Queued a batch of %s, each to start in %s; gathering it.%s", plural(n, "job"), formatDuration(d), p.timeHint())
+}
+
+// onBatchCancel cancels the jobs of the latest batch that still wait, and
+// the slices of it not queued yet.
+func (p *page) onBatchCancel(ctx goapp.Context, e goapp.Event) {
+	f := &p.free
+	b := f.latest
+	if b == nil || b.Done {
+		f.batchNote = "No batch is waiting."
+		return
+	}
+	f.batchNote = fmt.Sprintf("Cancelled %s of this batch that still waited.", plural(stopBatch(b), "job"))
+	p.say = f.batchNote
+}
+
+func (p *page) onCancelAll(ctx goapp.Context, e goapp.Event) {
+	if !p.live() {
+		return
+	}
+	// A batch still being queued would queue more: stop it first.
+	for _, b := range p.sess.store.batches {
+		if len(b.Jobs) < b.N {
+			b.Stopped = true
+		}
+	}
+	n := p.sess.run.S.CancelAll(nil)
+	p.free.cancelNote = fmt.Sprintf("Cancelled %s still waiting.", plural(n, "job"))
+	p.say = p.free.cancelNote
+}
+
+// renderStartSettings sets what starting a job does: how long it takes,
+// how often it fails, how many run at once.
+func (p *page) renderStartSettings() goapp.UI {
+	f := &p.free
+	num := func(id, label, hint string, v *string) goapp.UI {
+		return goapp.Div().Class("field").Body(
+			goapp.Label().For(id).Text(label),
+			goapp.Input().ID(id).Type("text").Value(*v).AutoComplete(false).Spellcheck(false).
+				Aria("describedby", "start-hint start-error").
+				OnInput(p.onInput(v, &f.settingsErr)),
+		)
+	}
+	return goapp.Form().ID("start-form").Class("form").OnSubmit(p.onApplyStart).Body(
+		goapp.P().Class("explain").Text("Starting a job takes time and can fail: Scheduler.Start in Go. Limit caps the starts at once, like asyncio.Semaphore; the jobs beyond it wait."),
+		goapp.Div().Class("row").Body(
+			num("start-time", "A start takes", "", &f.startTime),
+			num("start-jitter", "plus up to", "", &f.jitter),
+			num("start-fail", "Fail %", "", &f.failPct),
+			num("start-panic", "Panic %", "", &f.panicPct),
+			num("start-limit", "Limit", "", &f.limit),
+		),
+		goapp.Div().Class("row").Body(
+			goapp.Button().ID("start-apply").Type("submit").Text("Apply (starts a new run)"),
+		),
+		goapp.P().ID("start-hint").Class("hint").Text("Durations such as 200ms; shares in percent; limit 0 means none. Applying resets the run."),
+		fieldError("start-error", f.settingsErr),
+		goapp.P().ID("start-note").Class("note").Aria("live", "polite").Text(f.settingsNote),
+	)
+}
+
+func (p *page) onApplyStart(ctx goapp.Context, e goapp.Event) {
+	e.PreventDefault()
+	f := &p.free
+	for _, fv := range []struct {
+		id string
+		v  *string
+	}{{"start-time", &f.startTime}, {"start-jitter", &f.jitter}, {"start-fail", &f.failPct}, {"start-panic", &f.panicPct}, {"start-limit", &f.limit}} {
+		*fv.v = field(fv.id, *fv.v)
+	}
+	p.applyStart()
+}
+
+// applyStart applies the start settings typed, in a new run.
+func (p *page) applyStart() {
+	f := &p.free
+	set, err := parseStart(f.startTime, f.jitter, f.failPct, f.panicPct, f.limit)
+	if err != nil {
+		f.settingsErr, f.settingsNote = err.Error(), ""
+		return
+	}
+	f.settingsErr, f.start = "", set
+	p.reset("")
+	f.settingsNote = "Applied: " + describeStart(set) + " A new run has begun."
+	p.say = f.settingsNote
+}
+
+// parseStart reads the start settings as typed.
+func parseStart(startTime, jitter, failPct, panicPct, limit string) (play.Settings, error) {
+	var set play.Settings
+	var err error
+	if set.StartTime, err = parseDelay(startTime); err != nil {
+		return set, fmt.Errorf("How long a start takes: %v.", err)
+	}
+	if set.Jitter, err = parseDelay(jitter); err != nil {
+		return set, fmt.Errorf("The jitter: %v.", err)
+	}
+	pct := func(what, s string) (int, error) {
+		n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%")))
+		if err != nil || n < 0 || n > 100 {
+			return 0, fmt.Errorf("The share that %s is a whole percentage from 0 to 100, not %q.", what, s)
+		}
+		return n, nil
+	}
+	if set.FailPct, err = pct("fail", failPct); err != nil {
+		return set, err
+	}
+	if set.PanicPct, err = pct("panic", panicPct); err != nil {
+		return set, err
+	}
+	if set.Limit, err = strconv.Atoi(strings.TrimSpace(limit)); err != nil {
+		return set, fmt.Errorf("The limit is a whole number, 0 for none, not %q.", limit)
+	}
+	if err := set.Check(); err != nil {
+		return set, fmt.Errorf("%s.", capitalize(err.Error()))
+	}
+	return set, nil
+}
+
+// describeStart says the start settings in a sentence.
+func describeStart(s play.Settings) string {
+	if !s.HasStart() && s.Limit == 0 {
+		return "starting takes no time and never fails."
+	}
+	out := "a start takes " + formatDuration(s.StartTime)
+	if s.Jitter > 0 {
+		out += " plus up to " + formatDuration(s.Jitter)
+	}
+	out += fmt.Sprintf(", %d%% fail, %d%% panic", s.FailPct, s.PanicPct)
+	if s.Limit > 0 {
+		out += fmt.Sprintf(", at most %d at once", s.Limit)
+	} else {
+		out += ", no limit"
+	}
+	return out + "."
+}
+
+// onRecordsClick handles the cancel buttons of the records table, which
+// is plain HTML (see recordsTable): their clicks bubble up to here.
+func (p *page) onRecordsClick(ctx goapp.Context, e goapp.Event) {
+	btn := e.Get("target").Call("closest", "button.cancel")
+	if !btn.Truthy() || !p.live() {
+		return
+	}
+	keepFocus(ctx)
+	p.cancelJob(btn.Call("closest", "tr").Get("dataset").Get("id").String())
+}
+
+// cancelJob cancels the job with this id, if it still waits.
+func (p *page) cancelJob(id string) {
+	en := p.sess.store.byID[id]
+	if en == nil || en.job == nil {
+		return
+	}
+	if en.job.Cancel(nil) {
+		p.say = fmt.Sprintf("Cancelled job %s, as asked: it will never start.", shortID(id))
+	} else {
+		p.say = fmt.Sprintf("Job %s no longer waits: it is %s.", shortID(id), info(en.job.State()).Label)
+	}
+	p.free.cancelNote = p.say
+}
+
+// live reports whether the page shows now, where actions go; looking at
+// the past, they are off.
+func (p *page) live() bool {
+	if !p.scrubAt.IsZero() {
+		p.say = "You are looking at the past: press Back to now first."
+		return false
+	}
+	return true
+}
+
+// field returns the value of the input with this id as the browser has it,
+// which may be newer than the last input event (a value set by a script or
+// a password manager fires none); elsewhere it returns fallback.
+func field(id, fallback string) string {
+	if !goapp.IsClient {
+		return fallback
+	}
+	if el := goapp.Window().GetElementByID(id); el.Truthy() {
+		return el.Get("value").String()
+	}
+	return fallback
+}
+
+// setField writes v into the input with this id, in the browser.
+func setField(id, v string) {
+	if !goapp.IsClient {
+		return
+	}
+	if el := goapp.Window().GetElementByID(id); el.Truthy() {
+		el.Set("value", v)
+	}
+}
+
+var _ = sched.Queued

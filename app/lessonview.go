@@ -1,0 +1,191 @@
+package app
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	goapp "github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"github.com/wasmsched/wasmsched/internal/lesson"
+	"github.com/wasmsched/wasmsched/internal/play"
+	"github.com/wasmsched/wasmsched/sched"
+)
+
+// lessonView is the state of the lesson shown.
+type lessonView struct {
+	lessonStep    int    // the step running, -1 before the first
+	lessonNote    string // what the last step showed
+	lessonRunning bool
+	lessonDone    bool
+	lessonErr     string
+	manual        bool          // wait for "Next line" at every line
+	nextLine      chan struct{} // to the running lesson: go on
+}
+
+func (v *lessonView) clear() {
+	v.lessonStep, v.lessonNote, v.lessonRunning, v.lessonDone, v.lessonErr = -1, "", false, false, ""
+}
+
+// dwell is how long a running lesson shows each line before the next,
+// unless the visitor moves on with "Next line". It paces the reading,
+// not the jobs: those run on the run's clock.
+const dwell = 1500 * time.Millisecond
+
+func (p *page) renderLesson() goapp.UI {
+	l, ok := lesson.ByID(p.tab)
+	if !ok {
+		return goapp.P().Text("No such lesson.")
+	}
+	step := p.lessonStep
+	if !p.scrubAt.IsZero() {
+		step = p.sess.stepAt(p.scrubAt)
+	}
+	pyLine, goLine, sayLine := -1, -1, ""
+	if step >= 0 && step < len(l.Steps) {
+		pyLine, goLine, sayLine = l.Steps[step].Python, l.Steps[step].Go, l.Steps[step].Say
+	}
+	runLabel := "Run lesson"
+	if p.lessonRunning {
+		runLabel = "Run again"
+	}
+	return goapp.Section().ID("lesson").Class("panel left").Aria("labelledby", "lesson-h").Body(
+		goapp.H2().ID("lesson-h").Text(l.Title),
+		goapp.P().ID("lesson-summary").Class("explain").Text(l.Summary),
+		goapp.Div().Class("row lesson-controls").Body(
+			goapp.Button().ID("lesson-run").Type("button").OnClick(p.onRunLesson).Text(runLabel),
+			goapp.Button().ID("lesson-next").Type("button").Class("secondary").
+				Disabled(!p.lessonRunning).OnClick(p.onNextLine).Text("Next line"),
+			goapp.Label().Class("check").Body(
+				goapp.Input().ID("lesson-manual").Type("checkbox").Checked(p.manual).OnChange(p.onManual),
+				goapp.Text(" Wait for Next line"),
+			),
+			goapp.Div().Class("langs").Role("group").Aria("label", "Listing shown").Body(
+				goapp.Button().ID("lang-python").Type("button").Class("pick").Aria("pressed", p.lang == "python").OnClick(p.onLang("python")).Text("Python"),
+				goapp.Button().ID("lang-go").Type("button").Class("pick").Aria("pressed", p.lang == "go").OnClick(p.onLang("go")).Text("Go"),
+			),
+		),
+		goapp.Raw(listingsHTML(l, p.lang, pyLine, goLine)),
+		goapp.P().ID("lesson-step").Class("step-say").DataSet("step", step).Text(sayLine),
+	)
+}
+
+// listingsHTML shows the Python original beside the Go, with the line of
+// the current step marked in both. On a narrow screen only lang shows.
+func listingsHTML(l lesson.Lesson, lang string, pyLine, goLine int) string {
+	var w htmlw
+	w.open("div", "class", "listings", "data-lang", lang)
+	listing := func(id, class, caption string, lines []string, cur int) {
+		w.open("figure", "id", id, "class", "listing "+class, "data-current", strconv.Itoa(cur))
+		w.elem("figcaption", caption)
+		w.open("pre").open("code")
+		for i, line := range lines {
+			if i == cur {
+				w.open("span", "class", "line current")
+				w.elem("span", "current line: ", "class", "visually-hidden")
+			} else {
+				w.open("span", "class", "line")
+			}
+			if line == "" {
+				line = " "
+			}
+			w.text(line).close("span")
+		}
+		w.close("code").close("pre").close("figure")
+	}
+	listing("listing-python", "python", "Python, asyncio (the original)", l.Python, pyLine)
+	listing("listing-go", "go", "Go, package sched (this page)", l.Go, goLine)
+	w.close("div")
+	return w.String()
+}
+
+func (p *page) onLang(lang string) goapp.EventHandler {
+	return func(ctx goapp.Context, e goapp.Event) { p.lang = lang }
+}
+
+func (p *page) onManual(ctx goapp.Context, e goapp.Event) {
+	p.manual = ctx.JSSrc().Get("checked").Bool()
+}
+
+func (p *page) onNextLine(ctx goapp.Context, e goapp.Event) {
+	if p.nextLine == nil {
+		return
+	}
+	select {
+	case p.nextLine <- struct{}{}:
+	default:
+	}
+}
+
+// onRunLesson runs the lesson's Go code for real, in a new run: a line at
+// a time, each shown while it runs.
+func (p *page) onRunLesson(ctx goapp.Context, e goapp.Event) {
+	l, ok := lesson.ByID(p.tab)
+	if !ok {
+		return
+	}
+	p.scrubAt = time.Time{}
+	s := p.newSession(play.Settings{Virtual: p.virtual}, func(sc *sched.Scheduler) { lesson.Configure(l, sc) })
+	p.lessonView.clear()
+	p.lessonRunning = true
+	p.resetMsg = ""
+	p.say = "Running the lesson: " + l.Title + "." + p.timeHint()
+	next := make(chan struct{}, 1)
+	p.nextLine = next
+	manual := p.manual
+	pace := func(ctx context.Context, step int) error {
+		if step == 0 {
+			return nil
+		}
+		var auto <-chan time.Time
+		if !manual {
+			t := time.NewTimer(dwell)
+			defer t.Stop()
+			auto = t.C
+		}
+		select {
+		case <-next:
+		case <-auto:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		return nil
+	}
+	show := func(pr lesson.Progress) {
+		at := s.now()
+		if pr.Done {
+			return
+		}
+		s.after(func() {
+			if pr.Note == "" {
+				s.marks = append(s.marks, stepMark{at: at, step: pr.Step})
+				p.lessonStep = pr.Step
+				return
+			}
+			p.lessonNote, p.say = pr.Note, pr.Note
+		})
+	}
+	go func() {
+		err := lesson.Run(s.ctx, l, s.run.S, pace, show)
+		s.after(func() {
+			p.lessonRunning, p.lessonDone = false, true
+			if err != nil && s.ctx.Err() == nil {
+				p.lessonErr = sentence(err)
+				p.say = p.lessonErr
+			}
+		})
+	}()
+}
+
+// stepAt returns the lesson step that was running at t, -1 before the
+// first.
+func (s *session) stepAt(t time.Time) int {
+	step := -1
+	for _, m := range s.marks {
+		if m.at.After(t) {
+			break
+		}
+		step = m.step
+	}
+	return step
+}

@@ -1,0 +1,91 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/wasmsched/wasmsched/internal/history"
+	"github.com/wasmsched/wasmsched/internal/play"
+	"github.com/wasmsched/wasmsched/sched"
+)
+
+// historyLimit is how many jobs of a run the page keeps for stepping
+// back: about 40 MB of wasm memory, which never shrinks. Jobs beyond it
+// still run and are counted, but the history scrubber cannot show them.
+const historyLimit = 200_000
+
+// session is one run as the page shows it: the run (a scheduler on its
+// clock), the page's copy of its jobs, their history, and the goroutines
+// serving it: the pump, and in virtual time the driver. A reset ends the
+// session and makes a new one, so nothing of an old run reaches a new one.
+type session struct {
+	run   *play.Run
+	store *store
+	hist  *history.History
+	pump  *pump
+	ctx   context.Context
+	stop  context.CancelFunc
+	time  chan timeCmd // to the driver, in virtual time
+	// marks are the lesson's steps as they began, by the run's clock, so
+	// that the code highlight can follow the history scrubber.
+	marks []stepMark
+}
+
+type stepMark struct {
+	at   time.Time
+	step int
+}
+
+// newSession starts a run with set. configure, if not nil, sets up the
+// scheduler before its first use (a lesson's own start function).
+func (p *page) newSession(set play.Settings, configure func(*sched.Scheduler)) *session {
+	if p.sess != nil {
+		p.sess.end()
+	}
+	parent := context.Background()
+	if p.mountCtx != nil {
+		parent = p.mountCtx
+	}
+	ctx, stop := context.WithCancel(parent)
+	s := &session{
+		run:   play.New(set),
+		store: newStore(),
+		hist:  history.New(historyLimit),
+		ctx:   ctx,
+		stop:  stop,
+	}
+	if configure != nil {
+		configure(s.run.S)
+	}
+	sub := s.run.S.Subscribe()
+	s.pump = newPump(sub, p.dispatch, func(events []sched.Event) {
+		if p.sess == s {
+			p.apply(events)
+		}
+	})
+	s.pump.ticking = func() bool { return !s.run.Virtual() && p.waiting.Load() }
+	p.sess = s
+	if p.mountCtx != nil {
+		go s.pump.run(ctx)
+		if set.Virtual {
+			s.time = make(chan timeCmd, 64)
+			go s.drive(ctx, p.speed(), p.playing, func() { s.pump.after(ctx, func() {}) })
+		}
+	}
+	return s
+}
+
+// end stops the session's goroutines and its scheduler. Close waits for
+// starts in progress, which end when told, so it runs on a goroutine of
+// its own rather than hold the page.
+func (s *session) end() {
+	s.stop()
+	go s.run.Close()
+}
+
+// after runs fn on the UI goroutine once the events before it are
+// applied, if the session is still the page's.
+func (s *session) after(fn func()) { s.pump.after(s.ctx, fn) }
+
+// now is the run's time.
+func (s *session) now() time.Time { return s.run.Now() }
