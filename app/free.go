@@ -31,8 +31,8 @@ type freePlay struct {
 
 	// The start settings as typed, and as applied to the run.
 	startTime, jitter, failPct, panicPct, limit string
-	settingsErr, settingsNote                     string
-	start                                         play.Settings
+	settingsErr, settingsNote                   string
+	start                                       play.Settings
 }
 
 func (f *freePlay) init() {
