@@ -32,8 +32,24 @@ func checkWasmBudget(s sizes, max int64) error {
 	if n <= max {
 		return nil
 	}
+	size, budget := apartMiB(n, max)
 	return fmt.Errorf("%s is %s (%s bytes), %s bytes over the %s budget (%s bytes): %s",
-		name, mib(n), commas(n), commas(n-max), mib(max), commas(max), budgetAdvice)
+		name, size, commas(n), commas(n-max), budget, commas(max), budgetAdvice)
+}
+
+// apartMiB shows two sizes in MiB with as many decimals as it takes (two
+// to four) for them not to look the same: 1,627,598 bytes is 1.55 MiB, as
+// is the budget, but 1.552 MiB against 1.550 MiB.
+func apartMiB(a, b int64) (string, string) {
+	var sa, sb string
+	for prec := 2; prec <= 4; prec++ {
+		sa = fmt.Sprintf("%.*f MiB", prec, float64(a)/(1<<20))
+		sb = fmt.Sprintf("%.*f MiB", prec, float64(b)/(1<<20))
+		if sa != sb {
+			break
+		}
+	}
+	return sa, sb
 }
 
 // printBudget says how much of the budget the brotli app.wasm uses.

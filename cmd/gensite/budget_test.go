@@ -49,6 +49,14 @@ func TestWasmBudget(t *testing.T) {
 	}
 }
 
+func TestBudgetSizesLookApart(t *testing.T) {
+	t.Parallel()
+	err := checkWasmBudget(sizes{Brotli: 1_627_598}, defaultMaxWasmBr)
+	if err == nil || !strings.HasPrefix(err.Error(), "web/app.wasm.br is 1.552 MiB (1,627,598 bytes), 2,306 bytes over the 1.550 MiB budget (1,625,292 bytes): ") {
+		t.Errorf("just over the default budget: %v", err)
+	}
+}
+
 func TestCommas(t *testing.T) {
 	t.Parallel()
 	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1625292: "1,625,292", -1234: "-1,234"} {
