@@ -16,7 +16,7 @@ const defaultMaxWasmBr = 1625292
 const budgetAdvice = "find what grew (go tool nm -size -sort size on the wasm), " +
 	"keep net/http and text that only needs showing out of the client " +
 	"(NOTES.md, \"Wasm size floor\"; README, \"Browser benchmark\"), " +
-	"or change the budget with -max-wasm-br BYTES (0 disables it)"
+	"or raise the budget: -max-wasm-br BYTES (0 disables it), or defaultMaxWasmBr in cmd/gensite/budget.go"
 
 // checkWasmBudget fails the build when the brotli app.wasm is over max
 // bytes; max 0 disables the check. Without a .br sibling (brotli made it
