@@ -1,6 +1,7 @@
 package history
 
 import (
+	"math"
 	"math/bits"
 	"slices"
 	"time"
@@ -34,12 +35,13 @@ const numBins = 12
 // doubling up to [256ms, 512ms), then [512ms, 1s) and an open last bin,
 // 1s and more. A value exactly on a bound goes to the bin it begins. Below
 // 1 ms is one bin: no bound needs a resolution finer than a millisecond.
+// (A negative value, which the scheduler never gives, counts in the first.)
 //
 // P50 and P99 are by nearest rank: the smallest value with at least 50%
-// (99%) of the values at or below it. They are found by selection, in
-// linear time on average, on a buffer that h keeps for the next call, which
-// makes LatenessAt a use of h like any other: not concurrent with others.
-// It allocates the Bins alone.
+// (99%) of the values at or below it. They are found by a radix selection,
+// in linear time, on a buffer of the values that h keeps for the next call:
+// LatenessAt is a use of h like any other, not to be run concurrently with
+// others. It allocates the Bins alone.
 func LatenessAt(h *History, t time.Time) Histogram {
 	hist := Histogram{Bins: make([]Bin, numBins)}
 	for k := range hist.Bins {
@@ -50,27 +52,41 @@ func LatenessAt(h *History, t time.Time) Histogram {
 		return hist
 	}
 	at := h.offset(t)
-	buf := h.buf[:0]
+	// Without a branch on each job's state, which a mixed run makes as
+	// good as random: every value is written, and kept if counted.
+	buf := slices.Grow(h.buf[:0], len(h.phase))[:len(h.phase)]
+	var counts [numBins]int
+	n := 0
 	for i := range h.phase {
 		p := &h.phase[i]
-		if p.state == sched.Started && p.latest <= at {
-			v := h.late[i]
-			buf = append(buf, v)
-			hist.Bins[binOf(v)].Count++
+		v := h.late[i]
+		buf[n] = v
+		c := 0
+		if p.latest <= at {
+			c = 1
 		}
+		if p.state != sched.Started {
+			c = 0
+		}
+		n += c
+		counts[binOf(v)] += c
 	}
 	h.buf = buf
-	n := len(buf)
+	buf = buf[:n]
+	for k, c := range counts {
+		hist.Bins[k].Count = c
+	}
 	hist.N = n
 	if n == 0 {
 		return hist
 	}
+	lo, hi := buf[0], buf[0]
+	for _, v := range buf {
+		lo, hi = min(lo, v), max(hi, v)
+	}
 	// The nearest ranks, 1-based: ceil(p*n/100).
 	r50, r99 := (n+1)/2, (99*n+99)/100
-	h.selectNth(buf, r99-1)
-	hist.P99 = buf[r99-1]
-	h.selectNth(buf[:r99], r50-1) // buf[:r99-1] holds the smaller values
-	hist.P50 = buf[r50-1]
+	hist.P50, hist.P99 = ranks(buf, lo, hi, r50-1, r99-1)
 	return hist
 }
 
@@ -95,56 +111,99 @@ func binOf(v time.Duration) int {
 	case v >= time.Second:
 		return numBins - 1
 	}
-	return bits.Len64(uint64(v / time.Millisecond))
+	// Below a second, v fits 32 bits, whose division by a constant is a
+	// product also in WebAssembly (which has no 64x64 high product).
+	return bits.Len32(uint32(v) / uint32(time.Millisecond))
 }
 
-// selectNth reorders a so that a[k] holds the value it would hold if a
-// were sorted, with none greater before it and none smaller after it:
-// quickselect with random pivots and a three-way partition, so that many
-// equal values (a fake clock makes them) cost no more than distinct ones.
-// Should its pivots be unlucky for long, it sorts what is left.
-func (h *History) selectNth(a []time.Duration, k int) {
-	lo, hi := 0, len(a)
-	budget := 2*bits.Len(uint(len(a))) + 8
-	for hi-lo > 16 {
-		if budget == 0 {
-			slices.Sort(a[lo:hi])
-			return
+// radixBits is how many bits of the values ranks tells apart in a pass.
+const radixBits = 11
+
+// ranks returns the values of ranks i <= j (0-based: the i+1'th smallest)
+// of a, whose values all lie in [lo, hi]. It reorders a.
+//
+// It is a radix selection, most significant digit first: a pass counts the
+// values by their top radixBits bits within [lo, hi] (2048 buckets, on the
+// stack), which tells the buckets holding ranks i and j; a second pass
+// gathers those buckets' values; and what is left is done again within
+// their narrower range. Each round divides the range by 2048 at least, and
+// usually the number of values too, so that two passes over a and some
+// small change are the usual cost: less than quickselect's partitions, and
+// nothing when all values are equal, as a fake clock often makes them.
+func ranks(a []time.Duration, lo, hi time.Duration, i, j int) (vi, vj time.Duration) {
+	for {
+		if lo == hi {
+			return lo, lo
 		}
-		budget--
-		// xorshift64: fast, and good enough to pick a pivot.
-		h.rng ^= h.rng << 13
-		h.rng ^= h.rng >> 7
-		h.rng ^= h.rng << 17
-		pivot := a[lo+int(h.rng%uint64(hi-lo))]
-		// [lo, lt) < pivot, [lt, i) == pivot, [gt, hi) > pivot.
-		lt, i, gt := lo, lo, hi
-		for i < gt {
-			switch v := a[i]; {
-			case v < pivot:
-				a[i], a[lt] = a[lt], v
-				lt++
-				i++
-			case v > pivot:
-				gt--
-				a[i], a[gt] = a[gt], v
-			default:
-				i++
+		if len(a) <= 32 {
+			slices.Sort(a)
+			return a[i], a[j]
+		}
+		// Differences from lo are taken as unsigned: they fit even when
+		// hi-lo does not.
+		shift := uint(max(bits.Len64(uint64(hi)-uint64(lo))-radixBits, 0))
+		var counts [1 << radixBits]int
+		for _, v := range a {
+			counts[(uint64(v)-uint64(lo))>>shift]++
+		}
+		bi, belowI := bucketOf(&counts, i)
+		bj, belowJ := bucketOf(&counts, j)
+		if bi != bj {
+			f, b, front, back := split(a, lo, shift, bi, bj)
+			vi, _ = ranks(a[:f], front.lo, front.hi, i-belowI, i-belowI)
+			_, vj = ranks(a[b:], back.lo, back.hi, j-belowJ, j-belowJ)
+			return vi, vj
+		}
+		// Both in bucket bi: keep its values alone, at the front.
+		n := 0
+		r := span{math.MaxInt64, math.MinInt64}
+		for _, v := range a {
+			if (uint64(v)-uint64(lo))>>shift == bi {
+				a[n] = v
+				n++
+				r.lo, r.hi = min(r.lo, v), max(r.hi, v)
 			}
 		}
-		switch {
-		case k < lt:
-			hi = lt
-		case k >= gt:
-			lo = gt
+		a, lo, hi, i, j = a[:n], r.lo, r.hi, i-belowI, j-belowI
+	}
+}
+
+// span is the range of some values.
+type span struct{ lo, hi time.Duration }
+
+// bucketOf returns the bucket of counts that holds rank r, and how many
+// values are in the buckets below it.
+func bucketOf(counts *[1 << radixBits]int, r int) (b uint64, below int) {
+	for k, c := range counts {
+		if below+c > r {
+			return uint64(k), below
+		}
+		below += c
+	}
+	panic("history: rank out of range")
+}
+
+// split moves the values of a in bucket bi (by shift from lo) to a[:f], and
+// those in bucket bj to a[b:], and returns the range of each.
+func split(a []time.Duration, lo time.Duration, shift uint, bi, bj uint64) (f, b int, front, back span) {
+	front = span{math.MaxInt64, math.MinInt64}
+	back = front
+	i, b := 0, len(a)
+	for i < b {
+		v := a[i]
+		switch (uint64(v) - uint64(lo)) >> shift {
+		case bi:
+			a[i], a[f] = a[f], v
+			f++
+			i++
+			front.lo, front.hi = min(front.lo, v), max(front.hi, v)
+		case bj:
+			b--
+			a[i], a[b] = a[b], v
+			back.lo, back.hi = min(back.lo, v), max(back.hi, v)
 		default:
-			return
+			i++
 		}
 	}
-	// Insertion sort of the few left.
-	for i := lo + 1; i < hi; i++ {
-		for j := i; j > lo && a[j] < a[j-1]; j-- {
-			a[j], a[j-1] = a[j-1], a[j]
-		}
-	}
+	return f, b, front, back
 }

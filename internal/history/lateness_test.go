@@ -1,6 +1,7 @@
 package history
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -174,31 +175,36 @@ func TestLatenessPercentiles(t *testing.T) {
 	}
 }
 
-// TestSelectNth against sorting, on sizes around the insertion-sort cutoff
-// and on values with many repeats.
-func TestSelectNth(t *testing.T) {
+// TestRanks against sorting: sizes around the cutoff to sorting, values
+// with many repeats, narrow and wide ranges, negative values and the
+// widest range of all.
+func TestRanks(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 16))
-	h := New(0)
-	for range 2000 {
+	for range 3000 {
 		n := 1 + rng.IntN(100)
 		if rng.IntN(10) == 0 {
-			n = 1 + rng.IntN(5000)
+			n = 1 + rng.IntN(20_000)
 		}
-		spread := 1 + rng.Int64N(1<<uint(rng.IntN(40)))
+		spread := 1 + rng.Int64N(1<<uint(rng.IntN(63)))
 		a := make([]time.Duration, n)
 		for i := range a {
 			a[i] = time.Duration(rng.Int64N(spread))
+			switch rng.IntN(50) {
+			case 0:
+				a[i] = -a[i]
+			case 1:
+				a[i] = math.MaxInt64
+			case 2:
+				a[i] = math.MinInt64
+			}
 		}
 		sorted := slices.Sorted(slices.Values(a))
-		k := rng.IntN(n)
-		h.selectNth(a, k)
-		if a[k] != sorted[k] {
-			t.Fatalf("n %d, k %d: a[k] = %v, want %v", n, k, a[k], sorted[k])
-		}
-		for i := range a {
-			if i < k && a[i] > a[k] || i > k && a[i] < a[k] {
-				t.Fatalf("n %d, k %d: a[%d] = %v on the wrong side of %v", n, k, i, a[i], a[k])
-			}
+		i, j := rng.IntN(n), rng.IntN(n)
+		i, j = min(i, j), max(i, j)
+		vi, vj := ranks(a, sorted[0], sorted[n-1], i, j)
+		if vi != sorted[i] || vj != sorted[j] {
+			t.Fatalf("n %d, spread %d: ranks %d, %d = %v, %v; want %v, %v",
+				n, spread, i, j, vi, vj, sorted[i], sorted[j])
 		}
 	}
 }
