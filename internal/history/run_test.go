@@ -2,6 +2,7 @@ package history
 
 import (
 	"cmp"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -29,8 +30,8 @@ func run(rng *rand.Rand, base time.Time, n int) []event {
 	var evs []event
 	batch, batchLeft := 0, 0
 	var batchQueued time.Time
-	for i := range n {
-		id := string(rune('a'+i%26)) + time.Duration(i).String()
+	for range n {
+		id := fmt.Sprintf("%016x%016x", rng.Uint64(), rng.Uint64()) // as sched makes them
 		if batchLeft == 0 && rng.IntN(10) == 0 {
 			batch++
 			batchLeft = 1 + rng.IntN(50)
@@ -95,6 +96,28 @@ func run(rng *rand.Rand, base time.Time, n int) []event {
 		evs = append(evs, e)
 	}
 	slices.SortStableFunc(evs, func(a, b event) int { return cmp.Compare(a.at.UnixNano(), b.at.UnixNano()) })
+	return evs
+}
+
+// batchRun returns the events of a batch of n jobs queued at base with a
+// delay of a second, which all start without a start function, in a walk
+// taking a microsecond a job: n Queued events, then n Started.
+func batchRun(base time.Time, n int) []event {
+	evs := make([]event, 0, 2*n)
+	delay := time.Second
+	for i := range n {
+		r := sched.Record{
+			ID:    fmt.Sprintf("%032x", 1_000_000+i),
+			Delay: delay, QueuedAt: base, State: sched.Queued,
+		}
+		evs = append(evs, event{at: base, rec: r, batch: 1})
+	}
+	for i := range n {
+		r := evs[i].rec
+		r.ReadyAt = base.Add(delay + time.Duration(i)*time.Microsecond)
+		r.StartedAt, r.DoneAt, r.State = r.ReadyAt, r.ReadyAt, sched.Started
+		evs = append(evs, event{at: r.DoneAt, rec: r, batch: 1})
+	}
 	return evs
 }
 
