@@ -39,9 +39,12 @@ func axis(w *htmlw, sc scale, x0, x1 float64, y, bottom int) {
 // waiting job its due time and a countdown.
 func lanesSVG(h *history.History, idx []int, t time.Time, width int) string {
 	var w htmlw
+	// On a narrow screen a lane's label is its id and mark only; the
+	// countdown and lateness in words need a wide one (the due marker and
+	// the lateness bar show them on both).
 	wide := width >= narrow
-	left, right, top := 8.0, float64(width)-8, 22
-	laneH := 30
+	left, right, top := 84.0, float64(width)-8, 22
+	laneH := 19
 	if wide {
 		left, laneH = 190, 20
 	}
@@ -84,22 +87,21 @@ func lanesSVG(h *history.History, idx []int, t time.Time, width int) string {
 		si := info(st)
 		y := top + k*laneH
 		barY := y + 4
-		if !wide {
-			barY = y + 16
-		}
-		label := shortID(sp.ID) + " " + si.Mark + " " + si.Label
+		label := shortID(sp.ID) + " " + si.Mark
 		due := sp.Queued.Add(sp.Delay)
-		if st == sched.Queued && due.After(t) {
-			label += ", due in " + formatDuration(due.Sub(t))
-		} else if st == sched.Started && sp.Lateness > 0 && !sp.Done.After(t) {
-			label += ", late " + formatDuration(sp.Lateness)
+		if wide {
+			label += " " + si.Label
+			if st == sched.Queued && due.After(t) {
+				label += ", due in " + formatDuration(due.Sub(t))
+			} else if st == sched.Started && sp.Lateness > 0 && !sp.Done.After(t) {
+				label += ", late " + formatDuration(sp.Lateness)
+			}
 		}
-		lx, ly := left-6, barY+9
-		anchor := "end"
+		w.open("text", "class", "lane-label", "x", f1(left-6), "y", strconv.Itoa(barY+10), "text-anchor", "end")
 		if !wide {
-			lx, ly, anchor = left, y+12, "start"
+			w.elem("title", si.Label)
 		}
-		w.elem("text", label, "class", "lane-label", "x", f1(lx), "y", strconv.Itoa(ly), "text-anchor", anchor)
+		w.text(label).close("text")
 		clip := func(at time.Time) time.Time {
 			if at.IsZero() || at.After(t) {
 				return t

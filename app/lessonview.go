@@ -41,7 +41,7 @@ func (p *page) renderLesson() goapp.UI {
 	if !p.scrubAt.IsZero() {
 		step = p.sess.stepAt(p.scrubAt)
 	}
-	pyLine, goLine, sayLine := -1, -1, ""
+	pyLine, goLine, sayLine := -1, -1, l.Summary+" Press Run lesson."
 	if step >= 0 && step < len(l.Steps) {
 		pyLine, goLine, sayLine = l.Steps[step].Python, l.Steps[step].Go, l.Steps[step].Say
 	}
@@ -49,7 +49,8 @@ func (p *page) renderLesson() goapp.UI {
 	if p.lessonRunning {
 		runLabel = "Run again"
 	}
-	return goapp.Section().ID("lesson").Class("panel left").Aria("labelledby", "lesson-h").Body(
+	return goapp.Section().ID("lesson").Class("panel left").Aria("labelledby", "lesson-h").
+		DataSet("running", p.lessonRunning).DataSet("done", p.lessonDone).DataSet("error", p.lessonErr).Body(
 		goapp.H2().ID("lesson-h").Text(l.Title),
 		goapp.P().ID("lesson-summary").Class("explain").Text(l.Summary),
 		goapp.Div().Class("row lesson-controls").Body(
@@ -78,7 +79,8 @@ func listingsHTML(l lesson.Lesson, lang string, pyLine, goLine int) string {
 	listing := func(id, class, caption string, lines []string, cur int) {
 		w.open("figure", "id", id, "class", "listing "+class, "data-current", strconv.Itoa(cur))
 		w.elem("figcaption", caption)
-		w.open("pre").open("code")
+		// Focusable, as a frame that scrolls must be for the keyboard.
+		w.open("pre", "tabindex", "0").open("code")
 		for i, line := range lines {
 			if i == cur {
 				w.open("span", "class", "line current")

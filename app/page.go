@@ -46,7 +46,8 @@ type page struct {
 	speedIdx int
 	scrubAt  time.Time // the instant looked at; zero is now
 	width    int       // of the timeline, in CSS pixels
-	say      string    // what just happened, announced
+	chart    chartCache
+	say      string // what just happened, announced
 	resetMsg string
 
 	lessonView
@@ -68,6 +69,7 @@ func (p *page) OnInit() {
 	p.width = 640
 	p.lessonStep = -1
 	p.free.init()
+	p.say = "Start with lesson 1: press Run lesson, and watch each line run."
 	p.newSession(p.settings(), nil)
 }
 
@@ -120,7 +122,11 @@ func (p *page) dispatch(fn func()) {
 	}
 	p.mountCtx.Dispatch(func(ctx goapp.Context) {
 		keepFocus(ctx)
+		step := p.lessonStep
 		fn()
+		if p.lessonStep != step {
+			ctx.Defer(func(goapp.Context) { showCurrentLines() })
+		}
 	})
 }
 
@@ -176,7 +182,8 @@ func (p *page) onReset(ctx goapp.Context, e goapp.Event) {
 // Render lays the page out: the lessons first, then the lesson or free
 // play beside the run, then the records.
 func (p *page) Render() goapp.UI {
-	return goapp.Main().Class("page").Body(
+	// data-mounted tells a script that the app runs and handles clicks.
+	return goapp.Main().Class("page").DataSet("mounted", p.mountCtx != nil).Body(
 		goapp.Raw(introHTML),
 		goapp.If(!goapp.IsClient, goapp.P().ID("app-waiting").Class("note").Role("status").
 			Text("The controls wake up once the app has loaded.")),
@@ -215,11 +222,30 @@ func (p *page) renderTabs() goapp.UI {
 	for i, l := range ls {
 		items = append(items, goapp.Button().ID("tab-"+l.ID).Type("button").Class("tab").
 			Aria("pressed", p.tab == l.ID).OnClick(p.onTab(l.ID)).
-			Body(goapp.Span().Class("tab-n").Text(strconv.Itoa(i+1)), goapp.Text(" "+l.Title)))
+			Body(goapp.Raw(tabLabel(i+1, l))))
 	}
 	items = append(items, goapp.Button().ID("tab-free").Type("button").Class("tab").
 		Aria("pressed", p.tab == freeTab).OnClick(p.onTab(freeTab)).Text("Free play"))
-	return goapp.Nav().Class("tabs").Aria("label", "Lessons").Body(items...)
+	return goapp.Div().Class("tabs").Role("navigation").Aria("label", "Lessons").Body(items...)
+}
+
+// shortTitles name the lessons on a phone, where the tabs must fit on one
+// line.
+var shortTitles = map[string]string{"await": "Await", "cancel": "Cancel", "gather": "Gather", "limit": "Limit"}
+
+// tabLabel is a lesson's tab: its number, and its title, or on a phone its
+// short title.
+func tabLabel(n int, l lesson.Lesson) string {
+	// One root element: go-app's Raw shows only the first.
+	var w htmlw
+	w.open("span").elem("span", strconv.Itoa(n), "class", "tab-n").text(" ")
+	if short, ok := shortTitles[l.ID]; ok {
+		w.elem("span", l.Title, "class", "tab-long")
+		w.elem("span", short, "class", "tab-short", "aria-hidden", "true")
+	} else {
+		w.text(l.Title)
+	}
+	return w.close("span").String()
 }
 
 func (p *page) onTab(id string) goapp.EventHandler {
@@ -281,4 +307,22 @@ func keepFocus(ctx goapp.Context) {
 			row.Call("focus")
 		}
 	})
+}
+
+// showCurrentLines scrolls each listing's frame, not the page, so that its
+// current line shows: on a phone a listing is taller than its frame.
+func showCurrentLines() {
+	if !goapp.IsClient {
+		return
+	}
+	lines := goapp.Window().Get("document").Call("querySelectorAll", ".listing .line.current")
+	for i := 0; i < lines.Get("length").Int(); i++ {
+		line := lines.Call("item", i)
+		pre := line.Call("closest", "pre")
+		if !pre.Truthy() {
+			continue
+		}
+		top := line.Get("offsetTop").Float() - pre.Get("offsetTop").Float()
+		pre.Set("scrollTop", top-pre.Get("clientHeight").Float()/3)
+	}
 }

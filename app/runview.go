@@ -55,17 +55,13 @@ func (p *page) renderTime() goapp.UI {
 	} else {
 		clock = "Real time: jobs wait on the browser's own timers."
 	}
-	opts := make([]goapp.UI, len(speeds))
-	for i, v := range speeds {
-		opts[i] = goapp.Option().Value(strconv.Itoa(i)).Selected(i == p.speedIdx).Text(trimFloat(v) + "×")
-	}
 	playLabel := "Play"
 	if p.playing {
 		playLabel = "Pause"
 	}
-	return goapp.FieldSet().ID("time").Class("time").Body(
-		goapp.Legend().Text("Time"),
+	return goapp.Div().ID("time").Class("time").Role("group").Aria("labelledby", "time-h").Body(
 		goapp.Div().Class("row").Body(
+			goapp.P().ID("time-h").Class("time-h").Text("Time"),
 			goapp.Label().Class("radio").Body(
 				goapp.Input().ID("time-real").Type("radio").Name("time").Checked(!p.virtual).OnChange(p.onMode(false)),
 				goapp.Text(" Real"),
@@ -79,11 +75,14 @@ func (p *page) renderTime() goapp.UI {
 				goapp.Button().ID("time-step").Type("button").Class("secondary").OnClick(p.onStep).Text("Step"),
 				goapp.Button().ID("time-next-due").Type("button").Class("secondary").OnClick(p.onNextDue).Text("Next due"),
 				goapp.Label().For("time-speed").Class("inline").Text("Speed"),
-				goapp.Select().ID("time-speed").OnChange(p.onSpeed).Body(opts...),
+				goapp.Input().ID("time-speed").Type("range").Min(0).Max(len(speeds)-1).Value(strconv.Itoa(p.speedIdx)).
+					Aria("valuetext", trimFloat(p.speed())+" times").OnInput(p.onSpeed),
+				goapp.Text(trimFloat(p.speed())+"×"),
 			),
 			goapp.Button().ID("reset").Type("button").Class("secondary").OnClick(p.onReset).Text("Reset"),
 		),
-		goapp.P().ID("time-now").Class("hint").DataSet("virtual", p.virtual).Text(clock+" Switching real and virtual time starts a new run."),
+		goapp.P().ID("time-now").Class("hint").DataSet("virtual", p.virtual).
+			DataSet("offset-ns", p.offsetNS()).Text(clock+" Switching starts a new run."),
 	)
 }
 
@@ -188,13 +187,40 @@ func (p *page) countsHTML(t time.Time) string {
 }
 
 // chartHTML is lanes for a few jobs, or for many the states over time and
-// the lateness histogram.
+// the lateness histogram. Those read every job, so while a big run changes
+// they are drawn again at most every chartEvery, not every frame: the
+// page's drawing shares the thread that starts the jobs.
 func (p *page) chartHTML(t time.Time) string {
 	h := p.sess.hist
 	if h.Len() <= maxLanes {
 		return lanesSVG(h, h.Recent(maxLanes, t), t, p.width)
 	}
-	return areaSVG(h, t, p.width) + histogramSVG(history.LatenessAt(h, t), p.width)
+	c := &p.chart
+	busy := p.scrubAt.IsZero() && p.waiting.Load() && h.Len() >= bigRun
+	if busy && c.sess == p.sess && c.width == p.width && time.Since(c.drawn) < chartEvery {
+		return c.svg
+	}
+	*c = chartCache{
+		// One root element: go-app's Raw shows only the first.
+		svg:   `<div class="charts">` + areaSVG(h, t, p.width) + histogramSVG(history.LatenessAt(h, t), p.width) + `</div>`,
+		drawn: time.Now(), sess: p.sess, width: p.width,
+	}
+	return c.svg
+}
+
+// A run of bigRun jobs or more has its aggregate charts drawn at most
+// every chartEvery while it changes.
+const (
+	bigRun     = 2000
+	chartEvery = 250 * time.Millisecond
+)
+
+// chartCache is the aggregate charts as last drawn.
+type chartCache struct {
+	svg   string
+	drawn time.Time
+	sess  *session
+	width int
 }
 
 func (p *page) renderScrub(t time.Time) goapp.UI {
@@ -213,7 +239,7 @@ func (p *page) renderScrub(t time.Time) goapp.UI {
 		goapp.Input().ID("scrub").Type("range").Min(0).Max(scrubSteps).Value(strconv.Itoa(val)).
 			Disabled(s.hist.Len() == 0).Aria("valuetext", at).Aria("describedby", "scrub-at").
 			OnInput(p.onScrub),
-		goapp.Span().ID("scrub-at").Class("hint").DataSet("past", !p.scrubAt.IsZero()).Text(at),
+		goapp.P().ID("scrub-at").Class("hint").DataSet("past", !p.scrubAt.IsZero()).Text(at),
 		goapp.If(!p.scrubAt.IsZero(),
 			goapp.Button().ID("scrub-now").Type("button").Class("secondary").OnClick(p.onScrubNow).Text("Back to now"),
 		),
@@ -293,3 +319,11 @@ func clockNote(isolated bool) string {
 }
 
 var _ = sched.Queued
+
+// offsetNS is how far a virtual run's clock has gone, for tests to read.
+func (p *page) offsetNS() int64 {
+	if !p.virtual {
+		return 0
+	}
+	return int64(p.sess.now().Sub(play.Origin))
+}

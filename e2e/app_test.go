@@ -81,9 +81,19 @@ func checkWasmServed(t *testing.T, url string) {
 	}
 }
 
+// freePlay shows free play and one of its forms: "one", "batch" or
+// "start".
+func (p *page) freePlay(form string) {
+	p.t.Helper()
+	p.click("#tab-free")
+	p.click("#form-" + form)
+	p.waitFor("free play's "+form+" form", fmt.Sprintf(`document.getElementById("form-%s")?.getAttribute("aria-pressed") === "true"`, form))
+}
+
 // queueAndStart queues one 1 ms job and checks that it starts validly.
 func queueAndStart(t *testing.T, p *page) {
 	t.Helper()
+	p.freePlay("one")
 	total := p.count("total")
 	p.setInput("#delay", "1ms")
 	p.click("#queue")
@@ -112,6 +122,7 @@ func TestQueuedJobStarts(t *testing.T) {
 
 func TestBatchOfTenGathersInOrder(t *testing.T) {
 	p := openApp(t, rootURL, testTimeout)
+	p.freePlay("batch")
 	p.setInput("#batch-size", "10")
 	p.setInput("#batch-delay", "1ms")
 	p.click("#batch-start")
@@ -126,6 +137,7 @@ func TestBatchOfTenGathersInOrder(t *testing.T) {
 
 func TestCancelledJobNeverStarts(t *testing.T) {
 	p := openApp(t, rootURL, testTimeout)
+	p.freePlay("one")
 	p.setInput("#delay", "1h")
 	p.click("#queue")
 	p.waitFor("the 1h job's row", query(newestRow)+`?.dataset.state === "queued"`)
@@ -148,22 +160,9 @@ func TestCancelledJobNeverStarts(t *testing.T) {
 	}
 }
 
-func TestSeedScenarioPasses(t *testing.T) {
-	p := openApp(t, rootURL, testTimeout)
-	p.click("#scenario-run")
-	checks := []string{"#check-await", "#check-cancel", "#check-gather"}
-	for _, c := range checks {
-		p.waitFor(c+" to finish", fmt.Sprintf(`["pass", "fail"].includes(%s?.dataset.state)`, query(c)))
-	}
-	for _, c := range checks {
-		if st := p.attr(c, "data-state"); st != "pass" {
-			t.Errorf("%s is %q: %s", c, st, p.text(c))
-		}
-	}
-}
-
 func TestBadInputQueuesNothing(t *testing.T) {
 	p := openApp(t, rootURL, testTimeout)
+	p.freePlay("one")
 	total := p.count("total")
 	for _, bad := range []string{"-5", "abc", ""} {
 		p.setInput("#delay", bad)
@@ -183,6 +182,7 @@ func TestBadInputQueuesNothing(t *testing.T) {
 		}
 	}
 
+	p.freePlay("batch")
 	for _, bad := range []string{"1000000", "0"} {
 		p.setInput("#batch-size", bad)
 		p.click("#batch-start")
@@ -208,6 +208,7 @@ func TestSiteUnderBasePath(t *testing.T) {
 func TestBatchOfTenThousandStaysResponsive(t *testing.T) {
 	const n = 10000
 	p := openApp(t, rootURL, 150*time.Second)
+	p.freePlay("batch")
 	p.setInput("#batch-size", strconv.Itoa(n))
 	p.setInput("#batch-delay", "1ms")
 	// A 10 ms page timer notes its longest gap: how long the page's one
@@ -233,7 +234,7 @@ func TestBatchOfTenThousandStaysResponsive(t *testing.T) {
 	t.Logf("10,000 jobs at 1ms: submitted and gathered in %.1f ms, measured in the page; "+
 		"longest gap of a 10 ms page timer meanwhile %.0f ms; %d rows in the DOM", ms, gap, rows)
 
-	if got, want := p.text("#batch-status"), fmt.Sprintf("%d records, in order, all valid", n); got != want {
+	if got, want := p.text("#batch-status"), "10,000 records, in order, all valid"; got != want {
 		t.Errorf("#batch-status says %q, want %q", got, want)
 	}
 	if rows > 500 {

@@ -24,6 +24,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/wasmsched/wasmsched/internal/hosting"
+	"github.com/wasmsched/wasmsched/internal/lesson"
 )
 
 // gatedHost stands between the browser and a cmd/serve, on a loopback
@@ -197,10 +198,10 @@ func TestLoaderShowsTrueProgress(t *testing.T) {
 func TestFormsWaitForTheApp(t *testing.T) {
 	host := newGatedHost(t, rootURL, false)
 	p := newPage(t, testTimeout)
-	p.do("opening "+host.url, chromedp.Navigate(host.url), chromedp.WaitReady(chromedp.CSS("#queue")))
+	p.do("opening "+host.url, chromedp.Navigate(host.url), chromedp.WaitReady(chromedp.CSS("#lesson-run")))
 	p.waitFor("the page to load its scripts", `document.readyState === "complete" || document.getElementById("app-wasm-loader-label").textContent.includes("%")`)
 
-	if got := eval[bool](p, `document.querySelector("fieldset.controls").disabled && document.querySelector("#queue").matches(":disabled") && document.querySelector("#delay").matches(":disabled")`); !got {
+	if got := eval[bool](p, `document.querySelector("fieldset.controls").disabled && document.querySelector("#lesson-run").matches(":disabled") && document.querySelector("#tab-free").matches(":disabled")`); !got {
 		t.Error("before the app runs, the controls are not disabled")
 	}
 	if note := p.text("#app-waiting"); note == "" {
@@ -226,11 +227,15 @@ func TestFormsWaitForTheApp(t *testing.T) {
 	if !eval[bool](p, `window.beforeApp === true`) {
 		t.Error("the page was reloaded before the app ran")
 	}
-	if v := eval[string](p, `document.querySelector("#delay").value`); v != "1ms" {
-		t.Errorf("#delay holds %q: something typed before the app ran reached it", v)
+	if p.attr("#lesson", "data-running") != "false" || p.attr("#tab-await", "aria-pressed") != "true" {
+		t.Error("a key pressed before the app ran started the lesson or changed tabs")
 	}
 	if eval[bool](p, `!!document.getElementById("app-waiting")`) {
 		t.Error("the note that the controls wait is still there once the app runs")
+	}
+	p.freePlay("one")
+	if v := eval[string](p, `document.querySelector("#delay").value`); v != "1ms" {
+		t.Errorf("#delay holds %q: something typed before the app ran reached it", v)
 	}
 	queueAndStart(t, p)
 }
@@ -246,12 +251,9 @@ document.addEventListener("securitypolicyviolation", (e) => {
   window.violations.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber);
 });`)
 	p.open(rootURL)
-	p.click("#scenario-run")
-	p.waitFor("the scenario to finish", `["check-await","check-cancel","check-gather"].every(id => ["pass","fail"].includes(document.getElementById(id)?.dataset.state))`)
-	for _, id := range []string{"check-await", "check-cancel", "check-gather"} {
-		if st := p.attr("#"+id, "data-state"); st != "pass" {
-			t.Errorf("#%s is %q", id, st)
-		}
+	p.waitForApp()
+	for _, l := range lesson.All() {
+		runLesson(t, p, l, nil)
 	}
 	if v := eval[[]string](p, `window.violations`); len(v) > 0 {
 		t.Errorf("Content-Security-Policy violations: %q", v)
@@ -321,7 +323,7 @@ func TestUpdateOffered(t *testing.T) {
 	}
 	eval[bool](p, `window.beforeUpdate = true`)
 	p.click("#update-load")
-	p.waitAcrossNavigation("the new version to load", `!window.beforeUpdate && !document.getElementById("app-wasm-loader") && !!document.getElementById("queue")`)
+	p.waitAcrossNavigation("the new version to load", `!window.beforeUpdate && !document.getElementById("app-wasm-loader") && !!document.getElementById("lesson-run")`)
 	p.waitForApp()
 	newKeys := eval[[]string](p, `caches.keys()`, chromedp.EvalAwaitPromise)
 	if len(newKeys) != 1 || slices.Equal(newKeys, oldKeys) {

@@ -36,7 +36,7 @@ func TestWorksOfflineAfterFirstVisit(t *testing.T) {
 
 	p.do("reloading with the server stopped", chromedp.Reload())
 	p.waitFor("the wasm app to start offline", `!document.getElementById("app-wasm-loader")`)
-	p.do("waiting for #queue offline", chromedp.WaitVisible(chromedp.CSS("#queue")), chromedp.WaitEnabled(chromedp.CSS("#queue")))
+	p.do("waiting for #lesson-run offline", chromedp.WaitVisible(chromedp.CSS("#lesson-run")), chromedp.WaitEnabled(chromedp.CSS("#lesson-run")))
 	queueAndStart(t, p)
 
 	// A link with a query, as shared links are, opens offline too: the

@@ -99,10 +99,10 @@ func (p *page) open(url string) {
 // once the Go program has started and mounted the page.
 func (p *page) waitForApp() {
 	p.t.Helper()
-	p.waitFor("the wasm app to start (go-app's #app-wasm-loader removed)", `!document.getElementById("app-wasm-loader")`)
-	p.do("waiting for #queue to be visible and enabled",
-		chromedp.WaitVisible(chromedp.CSS("#queue")),
-		chromedp.WaitEnabled(chromedp.CSS("#queue")))
+	p.waitFor("the wasm app to start (go-app's #app-wasm-loader removed, the page mounted)", `!document.getElementById("app-wasm-loader") && document.querySelector("main")?.dataset.mounted === "true"`)
+	p.do("waiting for #lesson-run to be visible and enabled",
+		chromedp.WaitVisible(chromedp.CSS("#lesson-run")),
+		chromedp.WaitEnabled(chromedp.CSS("#lesson-run")))
 }
 
 func (p *page) onEvent(ev any) {
@@ -251,7 +251,7 @@ func (p *page) attr(sel, name string) string {
 func (p *page) count(name string) int {
 	p.t.Helper()
 	s := p.text("#count-" + name)
-	n, err := strconv.Atoi(s)
+	n, err := strconv.Atoi(strings.ReplaceAll(s, ",", ""))
 	if err != nil {
 		p.t.Fatalf("#count-%s shows %q, not a number\n%s", name, s, p.snapshot())
 	}
@@ -289,7 +289,10 @@ func (p *page) snapshot() string {
 		delayError: document.getElementById("delay-error")?.textContent,
 		batchError: document.getElementById("batch-error")?.textContent,
 		batchStatus: document.getElementById("batch-status")?.outerHTML,
-		checks: ["await", "cancel", "gather"].map(k => document.getElementById("check-" + k)?.outerHTML),
+		say: document.getElementById("say")?.textContent,
+		lesson: document.getElementById("lesson")?.dataset,
+		step: document.getElementById("lesson-step")?.outerHTML,
+		time: document.getElementById("time-now")?.outerHTML,
 		rows: document.querySelectorAll("#records tbody tr").length,
 		firstRow: document.querySelector("#records tbody tr")?.outerHTML,
 	}, null, 1)`))

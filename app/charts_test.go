@@ -1,0 +1,80 @@
+package app
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wasmsched/wasmsched/internal/history"
+	"github.com/wasmsched/wasmsched/sched"
+)
+
+// spanRun records three jobs: one started late by 2 ms, one cancelled
+// during its delay, one still waiting.
+func spanRun() (*history.History, time.Time) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	h := history.New(10)
+	ms := time.Millisecond
+	h.Observe(sched.Record{ID: "aaaaaaaa1", Delay: 10 * ms, QueuedAt: t0, State: sched.Queued}, 0, time.Time{})
+	h.Observe(sched.Record{ID: "bbbbbbbb2", Delay: time.Hour, QueuedAt: t0, State: sched.Queued}, 0, time.Time{})
+	h.Observe(sched.Record{ID: "cccccccc3", Delay: 30 * ms, QueuedAt: t0, State: sched.Queued}, 0, time.Time{})
+	h.Observe(sched.Record{ID: "bbbbbbbb2", Delay: time.Hour, QueuedAt: t0, DoneAt: t0.Add(5 * ms), State: sched.Cancelled}, 0, time.Time{})
+	h.Observe(sched.Record{ID: "aaaaaaaa1", Delay: 10 * ms, QueuedAt: t0, ReadyAt: t0.Add(12 * ms), StartedAt: t0.Add(12 * ms), DoneAt: t0.Add(12 * ms), State: sched.Started}, 0, time.Time{})
+	return h, t0.Add(20 * ms)
+}
+
+func TestLanesDrawEachPartDistinctly(t *testing.T) {
+	h, now := spanRun()
+	for _, width := range []int{360, 800} {
+		svg := lanesSVG(h, h.Recent(maxLanes, now), now, width)
+		want := []string{
+			`data-lanes="3"`,
+			`class="seg-late"`,            // the 2 ms the timer added
+			`class="due"`,                 // the waiting 30 ms job's due time
+			`width="` + itoa(width) + `"`, // drawn at one unit a pixel
+		}
+		if width >= narrow {
+			// The countdown and the lateness in words; states by mark and
+			// word, not colour alone.
+			want = append(want, `due in 10 ms`, `late 2 ms`, `⊘ cancelled`, `● started`)
+		} else {
+			// A mark, and the word for screen readers.
+			want = append(want, `⊘</text>`, `<title>cancelled</title>`)
+		}
+		for _, want := range want {
+			if !strings.Contains(svg, want) {
+				t.Errorf("width %d: the lanes lack %q:\n%s", width, want, svg)
+			}
+		}
+	}
+	// Back at 11 ms: the first job had not started yet, the second was
+	// already cancelled.
+	svg := lanesSVG(h, h.Recent(maxLanes, now), now.Add(-9*time.Millisecond), 800)
+	if strings.Count(svg, "○ waiting") != 2 || !strings.Contains(svg, "⊘ cancelled") {
+		t.Errorf("at +11 ms the lanes do not show two waiting and one cancelled:\n%s", svg)
+	}
+}
+
+func TestHistogramLabelsItsFigures(t *testing.T) {
+	hg := history.Histogram{
+		Bins: []history.Bin{{From: 0, To: time.Millisecond, Count: 1200}, {From: time.Millisecond, To: 2 * time.Millisecond, Count: 3}, {From: 2 * time.Millisecond, Count: 0}},
+		N:    1203, P50: 400 * time.Microsecond, P99: 1500 * time.Microsecond,
+	}
+	svg := histogramSVG(hg, 390)
+	for _, want := range []string{"1.2k", "median 400 µs", "99th percentile 1.5 ms", "&lt;1", "≥2"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("the histogram lacks %q:\n%s", want, svg)
+		}
+	}
+}
+
+func TestHTMLWriterEscapes(t *testing.T) {
+	var w htmlw
+	w.open("p", "title", `"><script>`).text("<b>&").close("p").void("line", "x1", "1")
+	if got, want := w.String(), `<p title="&#34;&gt;&lt;script&gt;">&lt;b&gt;&amp;</p><line x1="1"/>`; got != want {
+		t.Errorf("htmlw wrote %s, want %s", got, want)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

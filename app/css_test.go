@@ -1,0 +1,72 @@
+package app
+
+import (
+	"math"
+	"os"
+	"regexp"
+	"strconv"
+	"testing"
+)
+
+// TestStateColoursContrast: every state's colour, and the lateness colour,
+// stand out from the card they are drawn on by at least 3:1 (WCAG's bar
+// for graphics), and each state has its set of custom properties.
+func TestStateColoursContrast(t *testing.T) {
+	// The formula itself: black on white is 21:1, and the old amber of
+	// "starting" was too light.
+	if c := contrast("#000000", "#ffffff"); math.Abs(c-21) > 0.01 {
+		t.Fatalf("contrast(black, white) = %.2f, want 21", c)
+	}
+	if c := contrast("#d99a00", "#ffffff"); c >= 3 {
+		t.Fatalf("contrast(#d99a00, white) = %.2f, want under 3", c)
+	}
+	css, err := os.ReadFile("../web/app.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prop := func(name string) string {
+		m := regexp.MustCompile(`--` + name + `:\s*(#[0-9a-fA-F]{6});`).FindSubmatch(css)
+		if m == nil {
+			t.Fatalf("web/app.css sets no --%s colour", name)
+		}
+		return string(m[1])
+	}
+	card := prop("card")
+	names := []string{"late"}
+	for _, si := range states {
+		names = append(names, si.Class)
+		if !regexp.MustCompile(`\.` + si.Class + ` \{ --state: var\(--` + si.Class + `\);`).Match(css) {
+			t.Errorf("web/app.css has no .%s rule setting --state", si.Class)
+		}
+	}
+	for _, n := range names {
+		if c := contrast(prop(n), card); c < 3 {
+			t.Errorf("--%s %s on the card %s: contrast %.2f, want at least 3", n, prop(n), card, c)
+		}
+	}
+	for _, si := range states {
+		if c := contrast(prop(si.Class+"-ink"), prop(si.Class+"-bg")); c < 4.5 {
+			t.Errorf("badge text --%s-ink on --%[1]s-bg: contrast %.2f, want at least 4.5", si.Class, c)
+		}
+	}
+}
+
+// contrast is WCAG 2's contrast ratio of two #rrggbb colours.
+func contrast(a, b string) float64 {
+	la, lb := luminance(a), luminance(b)
+	return (math.Max(la, lb) + 0.05) / (math.Min(la, lb) + 0.05)
+}
+
+func luminance(hex string) float64 {
+	var c [3]float64
+	for i := range c {
+		v, _ := strconv.ParseUint(hex[1+2*i:3+2*i], 16, 8)
+		s := float64(v) / 255
+		if s <= 0.03928 {
+			c[i] = s / 12.92
+		} else {
+			c[i] = math.Pow((s+0.055)/1.055, 2.4)
+		}
+	}
+	return 0.2126*c[0] + 0.7152*c[1] + 0.0722*c[2]
+}
