@@ -85,10 +85,12 @@ func New(limit int) *History {
 // kept in a set (about 25 bytes a job, where a job kept takes about 150). Then the job's times and
 // state are updated. States only move forward: a stale record, whose state
 // is earlier than the one held, and any change after a final state, are
-// ignored. A record in the state held updates the times it knows.
-// Queued is taken from the job's first record, Batch from the first
-// non-zero batch; starting counts only for a record that is Starting,
-// Started or Failed, and only the first one known is kept.
+// ignored. A record in the state held adds the times it knows.
+// A time once known is kept, as a record's times never change once set:
+// Queued is taken from the job's first record, Ready, Done and Lateness
+// from the first that has them; Batch from the first non-zero batch;
+// starting counts only for a record that is Starting, Started or Failed,
+// and only the first one known is kept.
 // A record with a zero QueuedAt, or an unknown state, is ignored: the
 // scheduler gives none.
 func (h *History) Observe(r sched.Record, batch int, starting time.Time) {
@@ -120,11 +122,14 @@ func (h *History) Observe(r sched.Record, batch int, starting time.Time) {
 		j.batch = batch
 	}
 	j.delay = r.Delay
-	if !r.ReadyAt.IsZero() {
+	// A record's times never change once set: each is taken once, as
+	// time.Time.Sub is not cheap.
+	if j.ready == unset && !r.ReadyAt.IsZero() {
 		j.ready = h.offset(r.ReadyAt)
 		h.last = max(h.last, j.ready)
+		h.late[i] = r.Lateness()
 	}
-	if !r.DoneAt.IsZero() {
+	if j.done == unset && !r.DoneAt.IsZero() {
 		j.done = h.offset(r.DoneAt)
 		h.last = max(h.last, j.done)
 	}
@@ -133,7 +138,6 @@ func (h *History) Observe(r sched.Record, batch int, starting time.Time) {
 		j.starting = h.offset(starting)
 		h.last = max(h.last, j.starting)
 	}
-	h.late[i] = r.Lateness()
 	p.state = r.State
 	p.starting, p.latest = phasesOf(p.queued, j, p.state)
 }

@@ -123,7 +123,8 @@ func batchRun(base time.Time, n int) []event {
 
 // feed observes evs in h.
 func feed(h *History, evs []event) {
-	for _, e := range evs {
+	for i := range evs {
+		e := &evs[i]
 		h.Observe(e.rec, e.batch, e.starting)
 	}
 }
