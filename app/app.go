@@ -1,7 +1,9 @@
 // Package app is wasmsched's browser UI: a go-app page that runs the
-// scheduler of package [sched] inside the page and teaches, control by
-// control, the seed's asyncio lesson (await a coroutine, cancel a task,
-// gather a batch).
+// scheduler of package [sched] inside the page and teaches asyncio's
+// scheduling lessons (await a job, cancel a task, gather a batch, and
+// starts that take time and fail under a limit) with the Python and the Go
+// side by side, in real or virtual time, with a history to step back
+// through.
 //
 // It knows nothing of HTTP: cmd/wasm runs it in the browser, and
 // cmd/gensite writes the static site from [Routes] and [Handler].
@@ -24,7 +26,7 @@ func Handler() *goapp.Handler {
 	return &goapp.Handler{
 		Name:        "wasmsched",
 		ShortName:   "wasmsched",
-		Title:       "wasmsched: asyncio's scheduling lesson in Go, in your browser",
+		Title:       "wasmsched: asyncio's scheduling lessons, in Go, in this page",
 		Description: "A job scheduler with delays, cancellation and gather, written in Go and running entirely in the page as WebAssembly.",
 		Author:      "wasmsched",
 		Keywords:    []string{"go", "webassembly", "wasm", "scheduler", "asyncio", "go-app"},

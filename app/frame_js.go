@@ -34,3 +34,23 @@ func nextFrame() <-chan struct{} {
 // hiddenFrame is how long the pump waits for an animation frame that does
 // not come, as in a hidden tab.
 const hiddenFrame = 250 * time.Millisecond
+
+// paintDone returns a channel closed once the browser has drawn its next
+// frame: a timeout set from the animation frame's callback runs after the
+// frame is painted.
+func paintDone() <-chan struct{} {
+	ch := make(chan struct{})
+	var frame, after js.Func
+	after = js.FuncOf(func(js.Value, []js.Value) any {
+		after.Release()
+		close(ch)
+		return nil
+	})
+	frame = js.FuncOf(func(js.Value, []js.Value) any {
+		frame.Release()
+		js.Global().Call("setTimeout", after, 0)
+		return nil
+	})
+	js.Global().Call("requestAnimationFrame", frame)
+	return ch
+}

@@ -11,3 +11,10 @@ func nextFrame() <-chan struct{} {
 	time.AfterFunc(16*time.Millisecond, func() { close(ch) })
 	return ch
 }
+
+// paintDone returns a closed channel: outside the browser nothing paints.
+func paintDone() <-chan struct{} {
+	ch := make(chan struct{})
+	close(ch)
+	return ch
+}

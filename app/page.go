@@ -46,7 +46,8 @@ type page struct {
 	speedIdx int
 	scrubAt  time.Time // the instant looked at; zero is now
 	width    int       // of the timeline, in CSS pixels
-	chart    chartCache
+	chart    slowPart
+	rows     slowPart
 	say      string // what just happened, announced
 	resetMsg string
 

@@ -195,32 +195,39 @@ func (p *page) chartHTML(t time.Time) string {
 	if h.Len() <= maxLanes {
 		return lanesSVG(h, h.Recent(maxLanes, t), t, p.width)
 	}
-	c := &p.chart
-	busy := p.scrubAt.IsZero() && p.waiting.Load() && h.Len() >= bigRun
-	if busy && c.sess == p.sess && c.width == p.width && time.Since(c.drawn) < chartEvery {
-		return c.svg
-	}
-	*c = chartCache{
+	return p.chart.get(p, func() string {
 		// One root element: go-app's Raw shows only the first.
-		svg:   `<div class="charts">` + areaSVG(h, t, p.width) + histogramSVG(history.LatenessAt(h, t), p.width) + `</div>`,
-		drawn: time.Now(), sess: p.sess, width: p.width,
-	}
-	return c.svg
+		return `<div class="charts">` + areaSVG(h, t, p.width) + histogramSVG(history.LatenessAt(h, t), p.width) + `</div>`
+	})
 }
 
-// A run of bigRun jobs or more has its aggregate charts drawn at most
-// every chartEvery while it changes.
+// A part of the page that reads every job (the aggregate charts, the
+// records) is drawn at most every slowDraw while a run of bigRun jobs or
+// more changes: the page's drawing shares the thread that starts the jobs,
+// and a 100,000-job batch would otherwise spend most of its frames
+// redrawing them.
 const (
-	bigRun     = 2000
-	chartEvery = 250 * time.Millisecond
+	bigRun   = 2000
+	slowDraw = 250 * time.Millisecond
 )
 
-// chartCache is the aggregate charts as last drawn.
-type chartCache struct {
-	svg   string
+// slowPart is such a part as last drawn.
+type slowPart struct {
+	html  string
 	drawn time.Time
 	sess  *session
 	width int
+}
+
+// get returns the part as last drawn while the run is busy, else draws it
+// again.
+func (c *slowPart) get(p *page, draw func() string) string {
+	busy := p.scrubAt.IsZero() && p.waiting.Load() && p.sess.store.total() >= bigRun
+	if busy && c.sess == p.sess && c.width == p.width && time.Since(c.drawn) < slowDraw {
+		return c.html
+	}
+	*c = slowPart{html: draw(), drawn: time.Now(), sess: p.sess, width: p.width}
+	return c.html
 }
 
 func (p *page) renderScrub(t time.Time) goapp.UI {

@@ -22,6 +22,18 @@ func (p *page) renderRecords() goapp.UI {
 	if total > len(recent) {
 		summary = "Showing the newest " + count(len(recent)) + " of " + count(total) + " jobs."
 	}
+	table := p.rows.get(p, func() string { return recordsHTML(recent) })
+	return goapp.Section().ID("records-card").Class("panel wide records-card").Aria("labelledby", "records-h").Body(
+		goapp.H2().ID("records-h").Text("Records"),
+		goapp.P().Class("explain").Text("Newest first. Wait is started minus queued; lateness is how much longer than its delay a job waited for its timer. Valid: queued strictly before started; pending until the job ends. Going back in time covers the first "+count(historyLimit)+" jobs of a run."),
+		goapp.P().ID("records-total").DataSet("total", total).DataSet("shown", len(recent)).Text(summary),
+		goapp.Div().ID("records-box").Class("table-scroll").TabIndex(0).Aria("labelledby", "records-h").
+			OnClick(p.onRecordsClick).Body(goapp.Raw(table)),
+	)
+}
+
+// recordsHTML is the records table of the jobs recent.
+func recordsHTML(recent []*entry) string {
 	var w htmlw
 	w.open("table", "id", "records")
 	w.open("caption", "class", "visually-hidden").text("Job records, newest first").close("caption")
@@ -35,13 +47,7 @@ func (p *page) renderRecords() goapp.UI {
 		w.b.WriteString(e.row())
 	}
 	w.close("tbody").close("table")
-	return goapp.Section().ID("records-card").Class("panel wide records-card").Aria("labelledby", "records-h").Body(
-		goapp.H2().ID("records-h").Text("Records"),
-		goapp.P().Class("explain").Text("Newest first. Wait is started minus queued; lateness is how much longer than its delay a job waited for its timer. Valid: queued strictly before started; pending until the job ends."),
-		goapp.P().ID("records-total").DataSet("total", total).DataSet("shown", len(recent)).Text(summary),
-		goapp.Div().ID("records-box").Class("table-scroll").TabIndex(0).Aria("labelledby", "records-h").
-			OnClick(p.onRecordsClick).Body(goapp.Raw(w.String())),
-	)
+	return w.String()
 }
 
 // rowHTML writes r, of batch b (0 for none), as a row of the records
