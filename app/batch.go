@@ -77,7 +77,9 @@ func (p *page) gather(s *session, b *batch, d time.Duration, t0 time.Time, jobs 
 			return
 		}
 		ch := make(chan reply, 1)
-		p.dispatch(func() {
+		// Through the run's view: a slice changes the counts and the
+		// records, not the rest of the page.
+		p.dispatchRun(func() {
 			var r reply
 			if !b.Stopped && p.sess == s {
 				more, err := p.queueSlice(s, b, d)

@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/wasmsched/wasmsched/internal/history"
@@ -177,14 +178,22 @@ func areaSVG(h *history.History, t time.Time, width int) string {
 	xOf := func(i int) float64 { return left + float64(i+1)/float64(bins)*(right-left) }
 	below := make([]int, bins)
 	for _, si := range states {
-		d := "M" + f1(left) + "," + f1(yOf(below[0]))
+		var path strings.Builder
+		pt := func(cmd string, x, y float64) {
+			path.WriteString(cmd)
+			path.WriteString(f1(x))
+			path.WriteByte(',')
+			path.WriteString(f1(y))
+		}
+		pt("M", left, yOf(below[0]))
 		for i := range bins {
-			d += " L" + f1(xOf(i)) + "," + f1(yOf(below[i]+series[i][si.State]))
+			pt(" L", xOf(i), yOf(below[i]+series[i][si.State]))
 		}
 		for i := bins - 1; i >= 0; i-- {
-			d += " L" + f1(xOf(i)) + "," + f1(yOf(below[i]))
+			pt(" L", xOf(i), yOf(below[i]))
 		}
-		d += " Z"
+		path.WriteString(" Z")
+		d := path.String()
 		last := series[bins-1][si.State]
 		if last > 0 || anyIn(series, si.State) {
 			w.void("path", "class", "area "+si.Class, "d", d)

@@ -9,7 +9,6 @@ import (
 	goapp "github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"github.com/wasmsched/wasmsched/internal/play"
-	"github.com/wasmsched/wasmsched/sched"
 )
 
 // freePlay is the state of free play's forms.
@@ -63,8 +62,8 @@ func (p *page) renderFree() goapp.UI {
 	default:
 		body = p.renderSingle()
 	}
-	return goapp.Section().ID("free").Class("panel left").Aria("labelledby", "free-h").Body(
-		goapp.H2().ID("free-h").Text("Free play"),
+	return goapp.Div().Role("region").ID("free").Class("panel left").Aria("labelledby", "free-h").Body(
+		goapp.Raw(`<h2 id="free-h">Free play</h2>`),
 		goapp.Div().Class("picks").Role("group").Aria("label", "What to do").Body(picks...),
 		body,
 		goapp.Div().Class("row").Body(
@@ -242,7 +241,7 @@ func (p *page) renderBatch() goapp.UI {
 		),
 		goapp.P().ID("batch-hint").Class("hint").Text(fmt.Sprintf("1 to %s jobs. A big batch is queued %s jobs a frame, so that the page keeps drawing, and gathered as one.", count(maxBatch), count(sliceSize))),
 		fieldError("batch-error", f.batchErr),
-		goapp.If(n > 0 && !done, goapp.Progress().Max(n).Value(started).Aria("label", "batch progress")),
+		goapp.If(n > 0 && !done, goapp.Raw(progressHTML(started, n))),
 		statusEl,
 		goapp.P().ID("batch-note").Class("note").Aria("live", "polite").Text(f.batchNote),
 	)
@@ -474,4 +473,14 @@ func setField(id, v string) {
 	}
 }
 
-var _ = sched.Queued
+// progressHTML is a batch's progress bar.
+func progressHTML(done, n int) string {
+	var w htmlw
+	return w.elem("progress", "", "max", strconv.Itoa(n), "value", strconv.Itoa(done), "aria-label", "batch progress").String()
+}
+
+// heading is a section's heading, as HTML.
+func heading(id, text string) string {
+	var w htmlw
+	return w.elem("h2", text, "id", id).String()
+}

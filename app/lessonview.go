@@ -49,9 +49,9 @@ func (p *page) renderLesson() goapp.UI {
 	if p.lessonRunning {
 		runLabel = "Run again"
 	}
-	return goapp.Section().ID("lesson").Class("panel left").Aria("labelledby", "lesson-h").
+	return goapp.Div().Role("region").ID("lesson").Class("panel left").Aria("labelledby", "lesson-h").
 		DataSet("running", p.lessonRunning).DataSet("done", p.lessonDone).DataSet("error", p.lessonErr).Body(
-		goapp.H2().ID("lesson-h").Text(l.Title),
+		goapp.Raw(heading("lesson-h", l.Title)),
 		goapp.P().ID("lesson-summary").Class("explain").Text(l.Summary),
 		goapp.Div().Class("row lesson-controls").Body(
 			goapp.Button().ID("lesson-run").Type("button").OnClick(p.onRunLesson).Text(runLabel),

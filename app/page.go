@@ -46,10 +46,18 @@ type page struct {
 	speedIdx int
 	scrubAt  time.Time // the instant looked at; zero is now
 	width    int       // of the timeline, in CSS pixels
-	chart    slowPart
-	rows     slowPart
-	say      string // what just happened, announced
-	resetMsg string
+	rev      int       // renders of the page, see runPanel
+
+	runCtx, recordsCtx goapp.Context // the panels' own, to redraw them alone
+	pageDirty          bool          // an update changed more than the run
+	pageDrawn          time.Time     // when the page was last rendered
+	runDrawn           time.Time     // when the run was last marked for drawing
+	drawSoon           bool          // a drawing of the run is due after slowDraw
+	shownStep          int           // the lesson step the listings last showed
+	chart              slowPart
+	rows               slowPart
+	say                string // what just happened, announced
+	resetMsg           string
 
 	lessonView
 
@@ -123,12 +131,18 @@ func (p *page) dispatch(fn func()) {
 	}
 	p.mountCtx.Dispatch(func(ctx goapp.Context) {
 		keepFocus(ctx)
-		step := p.lessonStep
 		fn()
-		if p.lessonStep != step {
-			ctx.Defer(func(goapp.Context) { showCurrentLines() })
-		}
+		p.scrollCodeIfMoved(ctx)
 	})
+}
+
+// scrollCodeIfMoved scrolls the listings to their current line once
+// drawn, if the lesson moved to another step.
+func (p *page) scrollCodeIfMoved(ctx goapp.Context) {
+	if p.lessonStep != p.shownStep {
+		p.shownStep = p.lessonStep
+		ctx.Defer(func(goapp.Context) { showCurrentLines() })
+	}
 }
 
 // apply brings the page up to date with events, on the UI goroutine.
@@ -183,8 +197,10 @@ func (p *page) onReset(ctx goapp.Context, e goapp.Event) {
 // Render lays the page out: the lessons first, then the lesson or free
 // play beside the run, then the records.
 func (p *page) Render() goapp.UI {
+	p.rev++
+	p.pageDrawn = time.Now()
 	// data-mounted tells a script that the app runs and handles clicks.
-	return goapp.Main().Class("page").DataSet("mounted", p.mountCtx != nil).Body(
+	return goapp.Div().Role("main").Class("page").DataSet("mounted", p.mountCtx != nil).Body(
 		goapp.Raw(introHTML),
 		goapp.If(!goapp.IsClient, goapp.P().ID("app-waiting").Class("note").Role("status").
 			Text("The controls wake up once the app has loaded.")),
@@ -195,9 +211,9 @@ func (p *page) Render() goapp.UI {
 			p.renderTabs(),
 			goapp.Div().Class("stage").Body(
 				goapp.If(p.tab == freeTab, p.renderFree()).Else(p.renderLesson()),
-				p.renderRun(),
+				&runPanel{p: p, Rev: p.rev},
 			),
-			p.renderRecords(),
+			&recordsPanel{p: p, Rev: p.rev},
 		),
 		goapp.Raw(footerHTML),
 		p.renderUpdate(),

@@ -9,7 +9,6 @@ import (
 
 	"github.com/wasmsched/wasmsched/internal/history"
 	"github.com/wasmsched/wasmsched/internal/play"
-	"github.com/wasmsched/wasmsched/sched"
 )
 
 // scrubSteps is the history slider's resolution.
@@ -20,8 +19,8 @@ const scrubSteps = 1000
 func (p *page) renderRun() goapp.UI {
 	s := p.sess
 	t := p.viewTime()
-	return goapp.Section().ID("run").Class("panel right").Aria("labelledby", "run-h").Body(
-		goapp.H2().ID("run-h").Class("visually-hidden").Text("The run"),
+	return goapp.Div().Role("region").ID("run").Class("panel right").Aria("labelledby", "run-h").Body(
+		goapp.Raw(`<h2 id="run-h" class="visually-hidden">The run</h2>`),
 		p.renderTime(),
 		goapp.P().ID("say").Class("say").Role("status").Text(p.say),
 		goapp.Raw(p.countsHTML(t)),
@@ -324,8 +323,6 @@ func clockNote(isolated bool) string {
 	return "This page's host does not isolate it from other sites (cross-origin isolation), " +
 		"so the browser makes time.Now here step by about 100 µs: lateness under 0.1 ms cannot be seen."
 }
-
-var _ = sched.Queued
 
 // offsetNS is how far a virtual run's clock has gone, for tests to read.
 func (p *page) offsetNS() int64 {

@@ -19,6 +19,7 @@ const historyLimit = 200_000
 // serving it: the pump, and in virtual time the driver. A reset ends the
 // session and makes a new one, so nothing of an old run reaches a new one.
 type session struct {
+	page  *page
 	run   *play.Run
 	store *store
 	hist  *history.History
@@ -48,6 +49,7 @@ func (p *page) newSession(set play.Settings, configure func(*sched.Scheduler)) *
 	}
 	ctx, stop := context.WithCancel(parent)
 	s := &session{
+		page:  p,
 		run:   play.New(set),
 		store: newStore(),
 		hist:  history.New(historyLimit),
@@ -58,7 +60,7 @@ func (p *page) newSession(set play.Settings, configure func(*sched.Scheduler)) *
 		configure(s.run.S)
 	}
 	sub := s.run.S.Subscribe()
-	s.pump = newPump(sub, p.dispatch, func(events []sched.Event) {
+	s.pump = newPump(sub, p.dispatchRun, func(events []sched.Event) {
 		if p.sess == s {
 			p.apply(events)
 		}
@@ -84,8 +86,14 @@ func (s *session) end() {
 }
 
 // after runs fn on the UI goroutine once the events before it are
-// applied, if the session is still the page's.
-func (s *session) after(fn func()) { s.pump.after(s.ctx, fn) }
+// applied, and redraws the whole page: fn reports a result beyond the
+// run's view, such as a lesson's step or a gather's.
+func (s *session) after(fn func()) {
+	s.pump.after(s.ctx, func() {
+		fn()
+		s.page.pageDirty = true
+	})
+}
 
 // now is the run's time.
 func (s *session) now() time.Time { return s.run.Now() }

@@ -23,8 +23,8 @@ func (p *page) renderRecords() goapp.UI {
 		summary = "Showing the newest " + count(len(recent)) + " of " + count(total) + " jobs."
 	}
 	table := p.rows.get(p, func() string { return recordsHTML(recent) })
-	return goapp.Section().ID("records-card").Class("panel wide records-card").Aria("labelledby", "records-h").Body(
-		goapp.H2().ID("records-h").Text("Records"),
+	return goapp.Div().Role("region").ID("records-card").Class("panel wide records-card").Aria("labelledby", "records-h").Body(
+		goapp.Raw(`<h2 id="records-h">Records</h2>`),
 		goapp.P().Class("explain").Text("Newest first. Wait is started minus queued; lateness is how much longer than its delay a job waited for its timer. Valid: queued strictly before started; pending until the job ends. Going back in time covers the first "+count(historyLimit)+" jobs of a run."),
 		goapp.P().ID("records-total").DataSet("total", total).DataSet("shown", len(recent)).Text(summary),
 		goapp.Div().ID("records-box").Class("table-scroll").TabIndex(0).Aria("labelledby", "records-h").

@@ -99,7 +99,7 @@ func (p *page) open(url string) {
 // once the Go program has started and mounted the page.
 func (p *page) waitForApp() {
 	p.t.Helper()
-	p.waitFor("the wasm app to start (go-app's #app-wasm-loader removed, the page mounted)", `!document.getElementById("app-wasm-loader") && document.querySelector("main")?.dataset.mounted === "true"`)
+	p.waitFor("the wasm app to start (go-app's #app-wasm-loader removed, the page mounted)", `!document.getElementById("app-wasm-loader") && document.querySelector(".page")?.dataset.mounted === "true"`)
 	p.do("waiting for #lesson-run to be visible and enabled",
 		chromedp.WaitVisible(chromedp.CSS("#lesson-run")),
 		chromedp.WaitEnabled(chromedp.CSS("#lesson-run")))
