@@ -45,7 +45,7 @@ func lanesSVG(h *history.History, idx []int, t time.Time, width int) string {
 	// the lateness bar show them on both).
 	wide := width >= narrow
 	left, right, top := 84.0, float64(width)-8, 22
-	laneH := 19
+	laneH := 17
 	if wide {
 		left, laneH = 190, 20
 	}
@@ -77,7 +77,11 @@ func lanesSVG(h *history.History, idx []int, t time.Time, width int) string {
 		"width", strconv.Itoa(width), "height", strconv.Itoa(height),
 		"viewBox", fmt.Sprintf("0 0 %d %d", width, height), "role", "img", "aria-labelledby", "timeline-title",
 		"data-lanes", strconv.Itoa(len(idx)), "data-span-ms", strconv.FormatFloat(float64(sc.Span)/1e6, 'f', 3, 64))
-	w.elem("title", fmt.Sprintf("Timeline of %s over %s", plural(len(idx), "job"), formatDuration(sc.Span)), "id", "timeline-title")
+	title := fmt.Sprintf("Timeline of %s over %s", plural(len(idx), "job"), formatDuration(sc.Span))
+	if more := h.Len() - len(idx); more > 0 && len(idx) > 0 {
+		title = fmt.Sprintf("Timeline of the newest %s of %d, over %s", plural(len(idx), "job"), h.Len(), formatDuration(sc.Span))
+	}
+	w.elem("title", title, "id", "timeline-title")
 	axis(&w, sc, left, right, 14, height-8)
 	if len(idx) == 0 {
 		w.elem("text", "No jobs yet.", "class", "empty", "x", f1(left), "y", strconv.Itoa(top+14))
@@ -110,8 +114,8 @@ func lanesSVG(h *history.History, idx []int, t time.Time, width int) string {
 			return at
 		}
 		seg := func(class string, from, to time.Time, hgt, dy int) {
-			if !to.After(from) {
-				return
+			if to.Before(from) || to.Equal(from) && !strings.HasPrefix(class, "seg-start") {
+				return // a start that has just begun shows as a sliver
 			}
 			x1, x2 := px(from), px(to)
 			w.void("rect", "class", class, "x", f1(x1), "y", strconv.Itoa(barY+dy), "width", f1(max(x2-x1, 1.5)), "height", strconv.Itoa(hgt))

@@ -50,8 +50,7 @@ func (p *page) renderFree() goapp.UI {
 	f := &p.free
 	picks := make([]goapp.UI, len(freeForms))
 	for i, ff := range freeForms {
-		picks[i] = goapp.Button().ID("form-"+ff.id).Type("button").Class("pick").
-			Aria("pressed", f.form == ff.id).OnClick(p.onForm(ff.id)).Text(ff.label)
+		picks[i] = toggle("form-"+ff.id, "pick", ff.label, f.form == ff.id, p.onForm(ff.id))
 	}
 	var body goapp.UI
 	switch f.form {
@@ -66,10 +65,8 @@ func (p *page) renderFree() goapp.UI {
 		goapp.Raw(`<h2 id="free-h">Free play</h2>`),
 		goapp.Div().Class("picks").Role("group").Aria("label", "What to do").Body(picks...),
 		body,
-		goapp.Div().Class("row").Body(
-			goapp.Button().ID("cancel-all").Type("button").Class("secondary").OnClick(p.onCancelAll).Text("Cancel all waiting jobs"),
-		),
-		goapp.P().ID("cancel-note").Class("note").Aria("live", "polite").Text(f.cancelNote),
+		row(button("cancel-all", "secondary", "Cancel all waiting jobs", p.onCancelAll)),
+		live("cancel-note", "note", f.cancelNote),
 	)
 }
 
@@ -80,28 +77,24 @@ func (p *page) onForm(id string) goapp.EventHandler {
 // fieldError shows what is wrong with a field; the live region is always
 // there, so that a screen reader announces the message when it comes.
 func fieldError(id, msg string) goapp.UI {
-	return goapp.P().ID(id).Class("error").Aria("live", "assertive").Text(msg)
+	return para(id, "error", msg).Aria("live", "assertive")
 }
 
 func (p *page) renderSingle() goapp.UI {
 	f := &p.free
 	return goapp.Form().ID("single-form").Class("form").OnSubmit(p.onQueue).Body(
-		goapp.P().Class("explain").Text("create_task(start_job(id, delay)) in Python is s.Submit(delay) in Go: a handle at once, a job that waits, then starts."),
-		goapp.Label().For("delay").Text("Delay"),
-		goapp.Div().Class("row").Body(
-			goapp.Input().ID("delay").Name("delay").Type("text").
-				Value(f.delay).Placeholder("1ms, 250ms, 2s, 1min, 1h").
-				AutoComplete(false).Spellcheck(false).
-				Aria("describedby", "delay-hint delay-error").
-				Aria("invalid", f.delayErr != "").
-				OnInput(p.onInput(&f.delay, &f.delayErr)),
-			goapp.Button().ID("preset-1ms").Type("button").Class("secondary").OnClick(p.onPreset("1ms")).Text("1 ms"),
-			goapp.Button().ID("preset-1h").Type("button").Class("secondary").OnClick(p.onPreset("1h")).Text("1 h"),
-			goapp.Button().ID("queue").Type("submit").Text("Queue job"),
+		para("", "explain", "create_task(start_job(id, delay)) in Python is s.Submit(delay) in Go: a handle at once, a job that waits, then starts."),
+		labelFor("delay", "Delay"),
+		row(
+			textInput("delay", f.delay, "delay-hint delay-error", f.delayErr != "", p.onInput(&f.delay, &f.delayErr)).
+				Placeholder("1ms, 250ms, 2s, 1min, 1h"),
+			button("preset-1ms", "secondary", "1 ms", p.onPreset("1ms")),
+			button("preset-1h", "secondary", "1 h", p.onPreset("1h")),
+			submit("queue", "Queue job"),
 		),
-		goapp.P().ID("delay-hint").Class("hint").Text("A number and a unit: ms, s, min or h. A bare number means milliseconds. At most 24 h."),
+		para("delay-hint", "hint", "A number and a unit: ms, s, min or h. A bare number means milliseconds. At most 24 h."),
 		fieldError("delay-error", f.delayErr),
-		goapp.P().ID("single-note").Class("note").Aria("live", "polite").Text(f.singleNote),
+		live("single-note", "note", f.singleNote),
 	)
 }
 
@@ -148,6 +141,7 @@ func (p *page) queueOne() {
 			return
 		}
 		e := s.store.add(j, 0)
+		s.hist.Observe(e.rec, 0, time.Time{}) // the timeline shows it at once too
 		f.singleNote = fmt.Sprintf("Queued job %s to start in %s.", shortID(e.rec.ID), formatDuration(d))
 		p.say = f.singleNote + p.timeHint()
 		p.settle()
@@ -218,32 +212,18 @@ func (p *page) renderBatch() goapp.UI {
 		statusEl = statusEl.DataSet("elapsed-ms", elapsed).DataSet("ok", f.latest.OK).Class(verdict)
 	}
 	return goapp.Form().ID("batch-form").Class("form").OnSubmit(p.onBatchStart).Body(
-		goapp.P().Class("explain").Text("gather(*jobs) in Python is s.SubmitBatch(n, delay), then sched.Gather(ctx, jobs...): every record, in the jobs' order."),
-		goapp.Div().Class("row").Body(
-			goapp.Div().Class("field").Body(
-				goapp.Label().For("batch-size").Text("Jobs"),
-				goapp.Input().ID("batch-size").Name("batch-size").Type("text").
-					Attr("inputmode", "numeric").Value(f.batchSize).AutoComplete(false).
-					Aria("describedby", "batch-hint batch-error").
-					Aria("invalid", f.batchBad == "batch-size").
-					OnInput(p.onInput(&f.batchSize, &f.batchErr)),
-			),
-			goapp.Div().Class("field").Body(
-				goapp.Label().For("batch-delay").Text("Delay"),
-				goapp.Input().ID("batch-delay").Name("batch-delay").Type("text").
-					Value(f.batchDelay).AutoComplete(false).Spellcheck(false).
-					Aria("describedby", "batch-hint batch-error").
-					Aria("invalid", f.batchBad == "batch-delay").
-					OnInput(p.onInput(&f.batchDelay, &f.batchErr)),
-			),
-			goapp.Button().ID("batch-start").Type("submit").Text("Start and gather"),
-			goapp.Button().ID("batch-cancel").Type("button").Class("secondary").OnClick(p.onBatchCancel).Text("Cancel this batch"),
+		para("", "explain", "gather(*jobs) in Python is s.SubmitBatch(n, delay), then sched.Gather(ctx, jobs...): every record, in the jobs' order."),
+		row(
+			textField("batch-size", "Jobs", f.batchSize, "batch-hint batch-error", f.batchBad == "batch-size", p.onInput(&f.batchSize, &f.batchErr)),
+			textField("batch-delay", "Delay", f.batchDelay, "batch-hint batch-error", f.batchBad == "batch-delay", p.onInput(&f.batchDelay, &f.batchErr)),
+			submit("batch-start", "Start and gather"),
+			button("batch-cancel", "secondary", "Cancel this batch", p.onBatchCancel),
 		),
-		goapp.P().ID("batch-hint").Class("hint").Text(fmt.Sprintf("1 to %s jobs. A big batch is queued %s jobs a frame, so that the page keeps drawing, and gathered as one.", count(maxBatch), count(sliceSize))),
+		para("batch-hint", "hint", "1 to "+count(maxBatch)+" jobs. A big batch is queued "+count(sliceSize)+" jobs a frame, so that the page keeps drawing, and gathered as one."),
 		fieldError("batch-error", f.batchErr),
 		goapp.If(n > 0 && !done, goapp.Raw(progressHTML(started, n))),
 		statusEl,
-		goapp.P().ID("batch-note").Class("note").Aria("live", "polite").Text(f.batchNote),
+		live("batch-note", "note", f.batchNote),
 	)
 }
 
@@ -313,29 +293,22 @@ func (p *page) onCancelAll(ctx goapp.Context, e goapp.Event) {
 // how often it fails, how many run at once.
 func (p *page) renderStartSettings() goapp.UI {
 	f := &p.free
-	num := func(id, label, hint string, v *string) goapp.UI {
-		return goapp.Div().Class("field").Body(
-			goapp.Label().For(id).Text(label),
-			goapp.Input().ID(id).Type("text").Value(*v).AutoComplete(false).Spellcheck(false).
-				Aria("describedby", "start-hint start-error").
-				OnInput(p.onInput(v, &f.settingsErr)),
-		)
+	num := func(id, label string, v *string) goapp.UI {
+		return textField(id, label, *v, "start-hint start-error", false, p.onInput(v, &f.settingsErr))
 	}
 	return goapp.Form().ID("start-form").Class("form").OnSubmit(p.onApplyStart).Body(
-		goapp.P().Class("explain").Text("Starting a job takes time and can fail: Scheduler.Start in Go. Limit caps the starts at once, like asyncio.Semaphore; the jobs beyond it wait."),
-		goapp.Div().Class("row").Body(
-			num("start-time", "A start takes", "", &f.startTime),
-			num("start-jitter", "plus up to", "", &f.jitter),
-			num("start-fail", "Fail %", "", &f.failPct),
-			num("start-panic", "Panic %", "", &f.panicPct),
-			num("start-limit", "Limit", "", &f.limit),
+		para("", "explain", "Starting a job takes time and can fail: Scheduler.Start in Go. Limit caps the starts at once, like asyncio.Semaphore; the jobs beyond it wait."),
+		row(
+			num("start-time", "A start takes", &f.startTime),
+			num("start-jitter", "plus up to", &f.jitter),
+			num("start-fail", "Fail %", &f.failPct),
+			num("start-panic", "Panic %", &f.panicPct),
+			num("start-limit", "Limit", &f.limit),
 		),
-		goapp.Div().Class("row").Body(
-			goapp.Button().ID("start-apply").Type("submit").Text("Apply (starts a new run)"),
-		),
-		goapp.P().ID("start-hint").Class("hint").Text("Durations such as 200ms; shares in percent; limit 0 means none. Applying resets the run."),
+		row(submit("start-apply", "Apply (starts a new run)")),
+		para("start-hint", "hint", "Durations such as 200ms; shares in percent; limit 0 means none. Applying resets the run."),
 		fieldError("start-error", f.settingsErr),
-		goapp.P().ID("start-note").Class("note").Aria("live", "polite").Text(f.settingsNote),
+		live("start-note", "note", f.settingsNote),
 	)
 }
 

@@ -49,25 +49,23 @@ func (p *page) renderLesson() goapp.UI {
 	if p.lessonRunning {
 		runLabel = "Run again"
 	}
+	// Next line is always enabled, so that focus never falls from it to the
+	// page when the lesson ends; it says when there is nothing to go on to.
 	return goapp.Div().Role("region").ID("lesson").Class("panel left").Aria("labelledby", "lesson-h").
 		DataSet("running", p.lessonRunning).DataSet("done", p.lessonDone).DataSet("error", p.lessonErr).Body(
 		goapp.Raw(heading("lesson-h", l.Title)),
-		goapp.P().ID("lesson-summary").Class("explain").Text(l.Summary),
+		para("lesson-summary", "explain", l.Summary),
 		goapp.Div().Class("row lesson-controls").Body(
-			goapp.Button().ID("lesson-run").Type("button").OnClick(p.onRunLesson).Text(runLabel),
-			goapp.Button().ID("lesson-next").Type("button").Class("secondary").
-				Disabled(!p.lessonRunning).OnClick(p.onNextLine).Text("Next line"),
-			goapp.Label().Class("check").Body(
-				goapp.Input().ID("lesson-manual").Type("checkbox").Checked(p.manual).OnChange(p.onManual),
-				goapp.Text(" Wait for Next line"),
-			),
+			button("lesson-run", "", runLabel, p.onRunLesson),
+			button("lesson-next", "secondary", "Next line", p.onNextLine).Aria("disabled", !p.lessonRunning),
+			choice("checkbox", "lesson-manual", "", "Wait for Next line", p.manual, p.onManual),
 			goapp.Div().Class("langs").Role("group").Aria("label", "Listing shown").Body(
-				goapp.Button().ID("lang-python").Type("button").Class("pick").Aria("pressed", p.lang == "python").OnClick(p.onLang("python")).Text("Python"),
-				goapp.Button().ID("lang-go").Type("button").Class("pick").Aria("pressed", p.lang == "go").OnClick(p.onLang("go")).Text("Go"),
+				toggle("lang-python", "pick", "Python", p.lang == "python", p.onLang("python")),
+				toggle("lang-go", "pick", "Go", p.lang == "go", p.onLang("go")),
 			),
 		),
 		goapp.Raw(listingsHTML(l, p.lang, pyLine, goLine)),
-		goapp.P().ID("lesson-step").Class("step-say").DataSet("step", step).Text(sayLine),
+		para("lesson-step", "step-say", sayLine).DataSet("step", step),
 	)
 }
 
@@ -110,7 +108,8 @@ func (p *page) onManual(ctx goapp.Context, e goapp.Event) {
 }
 
 func (p *page) onNextLine(ctx goapp.Context, e goapp.Event) {
-	if p.nextLine == nil {
+	if p.nextLine == nil || !p.lessonRunning {
+		p.say = "No lesson is running: press Run lesson."
 		return
 	}
 	select {

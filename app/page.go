@@ -17,6 +17,9 @@ import (
 const (
 	maxRows  = 100
 	maxLanes = 24
+	// narrowLanes is how many lanes a phone shows, the newest: more would
+	// push the timeline below the first screen.
+	narrowLanes = 8
 )
 
 // freeTab is the tab of free play, beside the lessons'.
@@ -200,20 +203,22 @@ func (p *page) Render() goapp.UI {
 	p.rev++
 	p.pageDrawn = time.Now()
 	// data-mounted tells a script that the app runs and handles clicks.
-	return goapp.Div().Role("main").Class("page").DataSet("mounted", p.mountCtx != nil).Body(
+	return goapp.Div().Class("page").DataSet("mounted", p.mountCtx != nil).Body(
 		goapp.Raw(introHTML),
-		goapp.If(!goapp.IsClient, goapp.P().ID("app-waiting").Class("note").Role("status").
-			Text("The controls wake up once the app has loaded.")),
-		// Until the app runs the controls are disabled: Enter in a
-		// live-looking field of the page rendered ahead of time would submit
-		// the form to the server and reload the page.
-		goapp.FieldSet().Class("controls").Disabled(!goapp.IsClient).Body(
-			p.renderTabs(),
-			goapp.Div().Class("stage").Body(
-				goapp.If(p.tab == freeTab, p.renderFree()).Else(p.renderLesson()),
-				&runPanel{p: p, Rev: p.rev},
+		goapp.Div().Role("main").Body(
+			goapp.If(!goapp.IsClient, goapp.P().ID("app-waiting").Class("note").Role("status").
+				Text("The controls wake up once the app has loaded.")),
+			// Until the app runs the controls are disabled: Enter in a
+			// live-looking field of the page rendered ahead of time would
+			// submit the form to the server and reload the page.
+			goapp.FieldSet().Class("controls").Disabled(!goapp.IsClient).Body(
+				p.renderTabs(),
+				goapp.Div().Class("stage").Body(
+					goapp.If(p.tab == freeTab, p.renderFree()).Else(p.renderLesson()),
+					&runPanel{p: p, Rev: p.rev},
+				),
+				&recordsPanel{p: p, Rev: p.rev},
 			),
-			&recordsPanel{p: p, Rev: p.rev},
 		),
 		goapp.Raw(footerHTML),
 		p.renderUpdate(),
@@ -237,12 +242,10 @@ func (p *page) renderTabs() goapp.UI {
 	ls := lesson.All()
 	items := make([]goapp.UI, 0, len(ls)+1)
 	for i, l := range ls {
-		items = append(items, goapp.Button().ID("tab-"+l.ID).Type("button").Class("tab").
-			Aria("pressed", p.tab == l.ID).OnClick(p.onTab(l.ID)).
+		items = append(items, toggle("tab-"+l.ID, "tab", "", p.tab == l.ID, p.onTab(l.ID)).
 			Body(goapp.Raw(tabLabel(i+1, l))))
 	}
-	items = append(items, goapp.Button().ID("tab-free").Type("button").Class("tab").
-		Aria("pressed", p.tab == freeTab).OnClick(p.onTab(freeTab)).Text("Free play"))
+	items = append(items, toggle("tab-free", "tab", "Free play", p.tab == freeTab, p.onTab(freeTab)))
 	return goapp.Div().Class("tabs").Role("navigation").Aria("label", "Lessons").Body(items...)
 }
 

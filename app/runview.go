@@ -52,36 +52,29 @@ func (p *page) renderTime() goapp.UI {
 			clock += fmt.Sprintf(", running at %s×", trimFloat(p.speed()))
 		}
 	} else {
-		clock = "Real time: jobs wait on the browser's own timers."
+		clock = "Real time: jobs wait on the browser's timers."
 	}
 	playLabel := "Play"
 	if p.playing {
 		playLabel = "Pause"
 	}
 	return goapp.Div().ID("time").Class("time").Role("group").Aria("labelledby", "time-h").Body(
-		goapp.Div().Class("row").Body(
-			goapp.P().ID("time-h").Class("time-h").Text("Time"),
-			goapp.Label().Class("radio").Body(
-				goapp.Input().ID("time-real").Type("radio").Name("time").Checked(!p.virtual).OnChange(p.onMode(false)),
-				goapp.Text(" Real"),
-			),
-			goapp.Label().Class("radio").Body(
-				goapp.Input().ID("time-virtual").Type("radio").Name("time").Checked(p.virtual).OnChange(p.onMode(true)),
-				goapp.Text(" Virtual"),
-			),
+		row(
+			para("time-h", "time-h", "Time"),
+			choice("radio", "time-real", "time", "Real", !p.virtual, p.onMode(false)),
+			choice("radio", "time-virtual", "time", "Virtual", p.virtual, p.onMode(true)),
 			goapp.If(p.virtual,
-				goapp.Button().ID("time-play").Type("button").Aria("pressed", p.playing).OnClick(p.onPlay).Text(playLabel),
-				goapp.Button().ID("time-step").Type("button").Class("secondary").OnClick(p.onStep).Text("Step"),
-				goapp.Button().ID("time-next-due").Type("button").Class("secondary").OnClick(p.onNextDue).Text("Next due"),
-				goapp.Label().For("time-speed").Class("inline").Text("Speed"),
-				goapp.Input().ID("time-speed").Type("range").Min(0).Max(len(speeds)-1).Value(strconv.Itoa(p.speedIdx)).
-					Aria("valuetext", trimFloat(p.speed())+" times").OnInput(p.onSpeed),
+				toggle("time-play", "", playLabel, p.playing, p.onPlay),
+				button("time-step", "secondary", "Step", p.onStep),
+				button("time-next-due", "secondary", "Next due", p.onNextDue),
+				labelFor("time-speed", "Speed"),
+				slider("time-speed", len(speeds)-1, p.speedIdx, trimFloat(p.speed())+" times", p.onSpeed),
 				goapp.Text(trimFloat(p.speed())+"×"),
 			),
-			goapp.Button().ID("reset").Type("button").Class("secondary").OnClick(p.onReset).Text("Reset"),
+			button("reset", "secondary", "Reset", p.onReset),
 		),
-		goapp.P().ID("time-now").Class("hint").DataSet("virtual", p.virtual).
-			DataSet("offset-ns", p.offsetNS()).Text(clock+" Switching starts a new run."),
+		para("time-now", "hint", clock+" Switching starts a new run.").DataSet("virtual", p.virtual).
+			DataSet("offset-ns", p.offsetNS()),
 	)
 }
 
@@ -192,7 +185,11 @@ func (p *page) countsHTML(t time.Time) string {
 func (p *page) chartHTML(t time.Time) string {
 	h := p.sess.hist
 	if h.Len() <= maxLanes {
-		return lanesSVG(h, h.Recent(maxLanes, t), t, p.width)
+		n := maxLanes
+		if p.width < narrow {
+			n = narrowLanes
+		}
+		return lanesSVG(h, h.Recent(n, t), t, p.width)
 	}
 	return p.chart.get(p, func() string {
 		// One root element: go-app's Raw shows only the first.
@@ -240,15 +237,13 @@ func (p *page) renderScrub(t time.Time) goapp.UI {
 	if !p.scrubAt.IsZero() {
 		at = "+" + formatDuration(p.scrubAt.Sub(originOf(s))) + " (the past)"
 	}
+	// Back to now is always there, so that focus never falls from it to
+	// the page when it has nothing to do.
 	return goapp.Div().Class("scrub row").Body(
-		goapp.Label().For("scrub").Text("History"),
-		goapp.Input().ID("scrub").Type("range").Min(0).Max(scrubSteps).Value(strconv.Itoa(val)).
-			Disabled(s.hist.Len() == 0).Aria("valuetext", at).Aria("describedby", "scrub-at").
-			OnInput(p.onScrub),
-		goapp.P().ID("scrub-at").Class("hint").DataSet("past", !p.scrubAt.IsZero()).Text(at),
-		goapp.If(!p.scrubAt.IsZero(),
-			goapp.Button().ID("scrub-now").Type("button").Class("secondary").OnClick(p.onScrubNow).Text("Back to now"),
-		),
+		labelFor("scrub", "History"),
+		slider("scrub", scrubSteps, val, at, p.onScrub).Disabled(s.hist.Len() == 0).Aria("describedby", "scrub-at"),
+		para("scrub-at", "hint", at).DataSet("past", !p.scrubAt.IsZero()),
+		button("scrub-now", "secondary", "Back to now", p.onScrubNow).Aria("disabled", p.scrubAt.IsZero()),
 	)
 }
 
