@@ -45,9 +45,11 @@ lint-workflows:
 test-native:
 	$(GO) test -race -count=1 -timeout 10m ./...
 
-# The scheduler's tests, run as WebAssembly under Node with Go's own runner.
+# The scheduler's tests and the plain-Go logic of the page (the virtual
+# clock, the run, its history, the lessons), run as WebAssembly under Node
+# with Go's own runner.
 test-wasm:
-	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASM_EXEC)" . ./sched/...
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASM_EXEC)" . ./sched/... ./internal/...
 
 # The browser tests build the site (root and BASE=/wasmsched), serve it
 # with cmd/serve on a free loopback port and drive Chromium. They sit behind

@@ -21,9 +21,18 @@ func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
 // axis draws round ticks of sc over the plot from x0 to x1, labels at y.
 func axis(w *htmlw, sc scale, x0, x1 float64, y, bottom int) {
-	for off := time.Duration(0); off <= sc.Span; off += sc.Step {
+	// Labels need about 52 px each at 12 px: on a narrow chart every
+	// second or third tick is labelled.
+	every := 1
+	for gap := float64(sc.Step) / float64(sc.Span) * (x1 - x0); gap*float64(every) < 52; {
+		every++
+	}
+	for k, off := 0, time.Duration(0); off <= sc.Span; k, off = k+1, off+sc.Step {
 		x := x0 + float64(off)/float64(sc.Span)*(x1-x0)
 		w.void("line", "class", "tick", "x1", f1(x), "y1", strconv.Itoa(y+4), "x2", f1(x), "y2", strconv.Itoa(bottom))
+		if k%every != 0 {
+			continue
+		}
 		anchor := "middle"
 		if off == 0 {
 			anchor = "start"

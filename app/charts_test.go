@@ -1,6 +1,7 @@
 package app
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -78,3 +79,23 @@ func TestHTMLWriterEscapes(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestTickLabelsDoNotOverlap: on a phone's width the axis labels every
+// second or third tick, so that no two labels run into each other.
+func TestTickLabelsDoNotOverlap(t *testing.T) {
+	h, now := spanRun()
+	for _, width := range []int{300, 360, 800} {
+		svg := lanesSVG(h, h.Recent(maxLanes, now.Add(200*time.Millisecond)), now.Add(200*time.Millisecond), width)
+		xs := regexp.MustCompile(`class="tick-label" x="([0-9.]+)"`).FindAllStringSubmatch(svg, -1)
+		if len(xs) < 2 {
+			t.Fatalf("width %d: %d tick labels", width, len(xs))
+		}
+		for i := 1; i < len(xs); i++ {
+			a, _ := strconv.ParseFloat(xs[i-1][1], 64)
+			b, _ := strconv.ParseFloat(xs[i][1], 64)
+			if b-a < 52 {
+				t.Errorf("width %d: tick labels at x=%v and %v are %.0f px apart; want at least 52", width, a, b, b-a)
+			}
+		}
+	}
+}

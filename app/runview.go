@@ -47,9 +47,9 @@ func (p *page) renderTime() goapp.UI {
 	if p.virtual {
 		clock = "Virtual time +" + formatDuration(s.now().Sub(originOf(s)))
 		if !p.playing {
-			clock += ", paused"
+			clock += ", paused."
 		} else {
-			clock += fmt.Sprintf(", running at %s×", trimFloat(p.speed()))
+			clock += ", running at " + trimFloat(p.speed()) + "×."
 		}
 	} else {
 		clock = "Real time: jobs wait on the browser's timers."
