@@ -13,7 +13,8 @@ import (
 const defaultMaxWasmBr = 1625292
 
 // budgetAdvice says what to do about a wasm over its budget.
-const budgetAdvice = "find what grew (go tool nm -size -sort size on the wasm), " +
+const budgetAdvice = "find what grew (build the wasm without -ldflags=-s and list its functions by size: " +
+	"wasm-objdump -x from Debian's wabt, as go tool nm does not read wasm), " +
 	"keep net/http and text that only needs showing out of the client " +
 	"(NOTES.md, \"Wasm size floor\"; README, \"Browser benchmark\"), " +
 	"or raise the budget: -max-wasm-br BYTES (0 disables it), or defaultMaxWasmBr in cmd/gensite/budget.go"
