@@ -11,6 +11,7 @@ import (
 
 	goapp "github.com/maxence-charriere/go-app/v9/pkg/app"
 
+	"github.com/wasmsched/wasmsched/internal/history"
 	"github.com/wasmsched/wasmsched/internal/lesson"
 )
 
@@ -447,5 +448,24 @@ func TestUpdatesAreCoalesced(t *testing.T) {
 		if n := tt.p.sess.pump.updates.Load(); n < 20000/maxEvents || n > 40 {
 			t.Errorf("%d updates for 10,000 jobs; want a handful", n)
 		}
+	})
+}
+
+// TestHistoryCapIsSaid: past the history's limit the page says what it
+// keeps, and the counts still include every job.
+func TestHistoryCapIsSaid(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tt := mountPage(t)
+		tt.freePlay("batch")
+		tt.do(func(goapp.Context) { tt.p.sess.hist = history.New(5) })
+		if tt.has("history-cap") {
+			t.Fatal("the cap note shows before the cap")
+		}
+		tt.do(func(goapp.Context) { tt.p.free.batchSize = "8"; tt.p.batchStart() })
+		tt.settle(time.Second)
+		if !strings.Contains(tt.byID("history-cap").text, "keeps the first 5 ") {
+			t.Errorf("the cap note says %q", tt.byID("history-cap").text)
+		}
+		tt.wantText("count-total", "8")
 	})
 }

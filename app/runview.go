@@ -29,7 +29,7 @@ func (p *page) renderRun() goapp.UI {
 		goapp.Raw(p.latenessHTML(t)),
 		goapp.If(s.hist.Dropped() > 0, goapp.P().ID("history-cap").Class("note").Text(fmt.Sprintf(
 			"This run has more than %s jobs: the history keeps the first %s (the browser never gives memory back), so going back in time shows only those. The counts and records include every job. Reset to start a new run.",
-			count(historyLimit), count(historyLimit)))),
+			count(s.hist.Limit()), count(s.hist.Limit())))),
 	)
 }
 
