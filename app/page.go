@@ -85,8 +85,8 @@ func (p *page) OnInit() {
 	p.newSession(p.settings(), nil)
 }
 
-// OnMount starts the page's first real run. A page rendered ahead of
-// time, when the static site is generated, is never mounted.
+// OnMount starts the run OnInit made. A page rendered ahead of time, when
+// the static site is generated, is never mounted, and its run never starts.
 func (p *page) OnMount(ctx goapp.Context) {
 	p.mountCtx = ctx
 	w := goapp.Window()
@@ -95,7 +95,7 @@ func (p *page) OnMount(ctx goapp.Context) {
 	// ran, and so before go-app could call OnAppUpdate (cmd/gensite/patch.go).
 	p.updateReady = w.Get("wasmschedUpdateReady").Truthy()
 	p.measure()
-	p.newSession(p.settings(), nil)
+	p.sess.start()
 }
 
 // OnResize follows the timeline's width, so that it draws at one SVG unit

@@ -37,17 +37,14 @@ type stepMark struct {
 	step int
 }
 
-// newSession starts a run with set. configure, if not nil, sets up the
-// scheduler before its first use (a lesson's own start function).
+// newSession makes a run with set, the page's from now on, and starts it
+// if the page is mounted. configure, if not nil, sets up the scheduler
+// before its first use (a lesson's own start function).
 func (p *page) newSession(set play.Settings, configure func(*sched.Scheduler)) *session {
 	if p.sess != nil {
 		p.sess.end()
 	}
-	parent := context.Background()
-	if p.mountCtx != nil {
-		parent = p.mountCtx
-	}
-	ctx, stop := context.WithCancel(parent)
+	ctx, stop := context.WithCancel(context.Background())
 	s := &session{
 		page:  p,
 		run:   play.New(set),
@@ -68,13 +65,20 @@ func (p *page) newSession(set play.Settings, configure func(*sched.Scheduler)) *
 	s.pump.ticking = func() bool { return !s.run.Virtual() && p.waiting.Load() }
 	p.sess = s
 	if p.mountCtx != nil {
-		go s.pump.run(ctx)
-		if set.Virtual {
-			s.time = make(chan timeCmd, 64)
-			go s.drive(ctx, p.speed(), p.playing, func() { s.pump.after(ctx, func() {}) })
-		}
+		s.start()
 	}
 	return s
+}
+
+// start runs the session's goroutines: the pump, and in virtual time the
+// driver of its clock. They end with the session (see end).
+func (s *session) start() {
+	p := s.page
+	go s.pump.run(s.ctx)
+	if s.run.Virtual() {
+		s.time = make(chan timeCmd, 64)
+		go s.drive(s.ctx, p.speed(), p.playing, func() { s.pump.after(s.ctx, func() {}) })
+	}
 }
 
 // end stops the session's goroutines and its scheduler. Close waits for

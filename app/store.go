@@ -78,7 +78,7 @@ func (st *store) addToBatch(b *batch, jobs []*sched.Job) {
 }
 
 // apply takes a drained list of events, oldest first. Jobs it has not seen
-// (a batch's, and those the seed scenario queues) are added in event order.
+// (a batch's, and those a lesson queues) are added in event order.
 func (st *store) apply(events []sched.Event) {
 	for _, ev := range events {
 		e, ok := st.byID[ev.Record.ID]

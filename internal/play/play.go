@@ -101,9 +101,9 @@ type Run struct {
 	Settings Settings
 }
 
-// New makes a run with settings set, which must pass Check. start, if not
-// nil, replaces the start function the settings describe (a lesson brings
-// its own).
+// New makes a run with settings set, which must pass Check. Its
+// scheduler's fields may still be set before its first use: a lesson brings
+// its own start function.
 func New(set Settings) *Run {
 	r := &Run{S: &sched.Scheduler{Limit: set.Limit}, Settings: set}
 	if set.Virtual {
