@@ -6,12 +6,18 @@
 package play
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/fnv"
+	"math/rand/v2"
 	"runtime"
+	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/wasmsched/wasmsched/internal/vclock"
 	"github.com/wasmsched/wasmsched/sched"
@@ -30,12 +36,24 @@ type Settings struct {
 	FailPct   int           // percent of starts that return an error
 	PanicPct  int           // percent of starts that panic
 	Limit     int           // starts at once; 0 is no limit
+	// Seed decides the run's job ids, and each job's start duration and
+	// outcome, from the job's position in the run: the same seed and the
+	// same actions give the same run. New draws one at random for 0.
+	Seed uint64
 }
 
 // Limits on the settings, which the page checks before making a run.
 const (
 	MaxStartTime = time.Hour
 	MaxLimit     = 1000
+	// MaxDelay is the longest delay the page accepts: longer ones are
+	// almost certainly typos, and a hidden tab would not fire them on time
+	// anyway.
+	MaxDelay = 24 * time.Hour
+	// MaxBatch caps a batch: every job lives in one browser tab, whose
+	// memory is limited and whose one thread runs the scheduler and the
+	// page together.
+	MaxBatch = 100_000
 )
 
 // Check returns an error, written as a sentence for the page, if s is out
@@ -58,8 +76,9 @@ func (s Settings) Check() error {
 // fails.
 var ErrStartFailed = errors.New("the start failed, as the settings asked")
 
-// Outcome is what a job's start does, decided from its id so that every
-// job decides on its own, whichever goroutine runs it.
+// Outcome is what a job's start does, decided from the seed and the job's
+// position, so that every job decides on its own, whichever goroutine
+// runs it and in whatever order the starts run.
 type Outcome uint8
 
 const (
@@ -68,12 +87,10 @@ const (
 	Panic
 )
 
-// Decide returns how long the start of the job with this id takes and
-// how it ends.
-func (s Settings) Decide(id string) (time.Duration, Outcome) {
-	h := fnv.New64a()
-	h.Write([]byte(id))
-	sum := h.Sum64()
+// Decide returns how long the start of the job at position pos (0 for the
+// run's first job) takes and how it ends, under seed.
+func (s Settings) Decide(seed uint64, pos int) (time.Duration, Outcome) {
+	sum := mix(seed ^ mix(uint64(pos)+0x9e3779b97f4a7c15))
 	d := s.StartTime
 	if s.Jitter > 0 {
 		d += time.Duration((sum >> 20) % uint64(s.Jitter+1))
@@ -87,39 +104,111 @@ func (s Settings) Decide(id string) (time.Duration, Outcome) {
 	return d, Succeed
 }
 
+// mix is SplitMix64's finalizer: every bit of x moves about half the bits
+// of the result.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
 // HasStart reports whether starts do anything: take time, or fail.
 func (s Settings) HasStart() bool {
 	return s.StartTime > 0 || s.Jitter > 0 || s.FailPct > 0 || s.PanicPct > 0
 }
 
-// Run is one run: a scheduler on its clock. Its methods that move time
-// are for one goroutine, the page's driver; the scheduler and the clock
-// are safe for concurrent use.
+// Run is one run: a scheduler on its clock, and what was done to it. Its
+// methods that move time are for one goroutine, the page's driver; the
+// scheduler and the clock are safe for concurrent use, and so are the
+// methods that submit and cancel, which record what they did as Actions.
 type Run struct {
 	S        *sched.Scheduler
 	Clock    *vclock.Clock // nil in real time
 	Settings Settings
+	Began    time.Time // when the run began by its clock: Origin in virtual time
+
+	mu      sync.Mutex
+	jobs    []*sched.Job // the jobs submitted through the run, by position
+	batches []*Batch     // batch n is batches[n-1]
+	open    *Batch       // a batch still being queued
+	actions []Action
+
+	// The ids, drawn by the scheduler under its own lock, which it takes
+	// while mu is held: idMu is taken last.
+	idMu  sync.Mutex
+	pos   map[string]int // positions of jobs whose start has not begun
+	drawn int            // ids drawn so far: the next job's position
+	rng   *rand.ChaCha8
 }
 
-// New makes a run with settings set, which must pass Check. Its
-// scheduler's fields may still be set before its first use: a lesson brings
-// its own start function.
+// New makes a run with set, which must pass Check. Its scheduler's fields
+// may still be set before its first use: a lesson brings its own start
+// function, and may set S.Rand to nil for ids of its own.
 func New(set Settings) *Run {
-	r := &Run{S: &sched.Scheduler{Limit: set.Limit}, Settings: set}
+	r := &Run{S: &sched.Scheduler{Limit: set.Limit}, Settings: set, Began: time.Now()}
 	if set.Virtual {
 		r.Clock = vclock.New(Origin)
 		r.S.Clock = r.Clock
+		r.Began = Origin
+	}
+	if set.Seed == 0 {
+		r.Settings.Seed = rand.Uint64() | 1
+	}
+	{
+		var key [32]byte
+		for i := range 4 {
+			binary.LittleEndian.PutUint64(key[8*i:], mix(r.Settings.Seed+uint64(i)))
+		}
+		r.rng = rand.NewChaCha8(key)
+		r.S.Rand = (*idReader)(r)
 	}
 	if set.HasStart() {
+		r.pos = make(map[string]int)
 		r.S.Start = r.start
 	}
 	return r
 }
 
+// idReader is the run as its scheduler's source of ids. The scheduler
+// reads 16 bytes a job, in submission order, under its lock: so the run
+// knows each job's position before the job exists, and a start, which may
+// begin as soon as the submission returns, finds it.
+type idReader Run
+
+func (ir *idReader) Read(p []byte) (int, error) {
+	r := (*Run)(ir)
+	r.idMu.Lock()
+	defer r.idMu.Unlock()
+	r.rng.Read(p)
+	for b := p; len(b) >= 16; b = b[16:] {
+		if r.pos != nil {
+			id, _ := uuid.NewRandomFromReader(bytes.NewReader(b[:16])) // as sched makes it
+			r.pos[hex.EncodeToString(id[:])] = r.drawn
+		}
+		r.drawn++
+	}
+	return len(p), nil
+}
+
+// position returns and forgets the position of the job with this id, or
+// -1 if the run did not draw its id.
+func (r *Run) position(id string) int {
+	r.idMu.Lock()
+	defer r.idMu.Unlock()
+	pos, ok := r.pos[id]
+	if !ok {
+		return -1
+	}
+	delete(r.pos, id)
+	return pos
+}
+
 // start is the start function the settings describe. It waits on the
 // run's clock, so that in virtual time it takes virtual time.
 func (r *Run) start(ctx context.Context, rec sched.Record) error {
-	d, out := r.Settings.Decide(rec.ID)
+	d, out := r.Settings.Decide(r.Settings.Seed, r.position(rec.ID))
 	if d > 0 {
 		var due <-chan time.Time
 		if r.Clock != nil {
@@ -174,10 +263,11 @@ func (r *Run) NextEvent() (t time.Time, ok bool) {
 }
 
 // Step moves a virtual run to its next event and lets it settle. It
-// reports false, moving nothing, when nothing waits.
+// reports false, moving nothing, when nothing waits or a batch is being
+// queued.
 func (r *Run) Step() bool {
 	t, ok := r.NextEvent()
-	if !ok {
+	if !ok || r.Busy() {
 		return false
 	}
 	r.to(t)
@@ -187,10 +277,14 @@ func (r *Run) Step() bool {
 // AdvanceTo moves a virtual run to t, one event at a time, each settled
 // before the next, so that every job is stamped with its exact time. It
 // stops after max events (0 means no cap) and reports whether it reached t:
-// the page caps the work of one frame.
+// the page caps the work of one frame. While a batch is being queued
+// time stands still, and it reports false.
 func (r *Run) AdvanceTo(t time.Time, max int) bool {
 	if r.Clock == nil {
 		return true
+	}
+	if r.Busy() {
+		return false
 	}
 	for n := 0; max == 0 || n < max; n++ {
 		next, ok := r.NextEvent()
@@ -208,7 +302,7 @@ func (r *Run) AdvanceTo(t time.Time, max int) bool {
 // reports false when no job waits for its delay.
 func (r *Run) JumpToNextDue() bool {
 	t, ok := r.S.NextDue()
-	if !ok || r.Clock == nil {
+	if !ok || r.Clock == nil || r.Busy() {
 		return false
 	}
 	r.AdvanceTo(t, 0)

@@ -124,10 +124,11 @@ func TestDecideIsPerJobAndFollowsTheShares(t *testing.T) {
 	r := virtual(t, set)
 	jobs, _ := r.S.SubmitBatch(2000, 0)
 	var fails, panics int
-	for _, j := range jobs {
-		d, out := set.Decide(j.ID())
-		if d2, out2 := set.Decide(j.ID()); d2 != d || out2 != out {
-			t.Fatal("Decide gave two answers for one id")
+	seed := r.Settings.Seed
+	for i := range jobs {
+		d, out := set.Decide(seed, i)
+		if d2, out2 := set.Decide(seed, i); d2 != d || out2 != out {
+			t.Fatal("Decide gave two answers for one job")
 		}
 		if d < set.StartTime || d > set.StartTime+set.Jitter {
 			t.Errorf("start of %v outside [%v, %v]", d, set.StartTime, set.StartTime+set.Jitter)
@@ -145,8 +146,8 @@ func TestDecideIsPerJobAndFollowsTheShares(t *testing.T) {
 	}
 	// And the run does what Decide says.
 	r.AdvanceTo(Origin.Add(time.Second), 0)
-	for _, j := range jobs[:200] {
-		_, out := set.Decide(j.ID())
+	for i, j := range jobs[:200] {
+		_, out := set.Decide(seed, i)
 		err := j.Err()
 		var pe *sched.PanicError
 		switch out {
