@@ -123,7 +123,7 @@ func (b *Batch) Open() bool {
 }
 
 // stopLocked closes b: it queues no more. A batch stopped before its first
-// slice is no action.
+// slice is no action and no batch: the next one takes its number.
 func (b *Batch) stopLocked() {
 	if b.done {
 		return
@@ -133,9 +133,10 @@ func (b *Batch) stopLocked() {
 	if r.open == b {
 		r.open = nil
 	}
-	if len(b.jobs) == 0 && b.act == len(r.actions)-1 {
+	if len(b.jobs) == 0 && b.act == len(r.actions)-1 && b.No == len(r.batches) {
 		r.actions = r.actions[:b.act]
-		b.act = -1
+		r.batches = r.batches[:b.No-1]
+		b.act, b.No = -1, 0
 	}
 }
 

@@ -175,3 +175,24 @@ func TestSeedDecidesIDs(t *testing.T) {
 		t.Errorf("a batch in 4 slices is %d actions; want 1", len(b.Actions()))
 	}
 }
+
+// TestBatchThatNeverQueuedIsNoBatch: a batch refused at its first slice
+// leaves no action and no number behind, so the numbers of later batches
+// match a replay's.
+func TestBatchThatNeverQueuedIsNoBatch(t *testing.T) {
+	r := virtual(t, Settings{Seed: 3})
+	b, err := r.NewBatch(5, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	if _, err := b.Queue(5); !errors.Is(err, sched.ErrClosed) {
+		t.Fatalf("Queue on a closed run: %v; want ErrClosed", err)
+	}
+	if acts := r.Actions(); len(acts) != 0 || r.Busy() {
+		t.Errorf("actions %+v, busy %v; want none, not busy", acts, r.Busy())
+	}
+	if _, err := r.CancelBatch(1); err == nil {
+		t.Error("CancelBatch(1) found a batch that never queued a job")
+	}
+}
