@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wasmsched/wasmsched/internal/play"
 	"github.com/wasmsched/wasmsched/sched"
 )
 
@@ -12,11 +13,12 @@ import (
 // handed over with each slice, and shares nothing else.
 type batch struct {
 	ID      int
-	N       int          // jobs asked for
-	Jobs    []*sched.Job // jobs queued so far, in order, for cancelling
-	Stopped bool         // cancelled before all N were queued
-	Started int          // jobs that started so far
-	Final   int          // jobs in a final state so far
+	N       int           // jobs asked for
+	Jobs    []*sched.Job  // jobs queued so far, in order
+	run     *play.Batch   // the run's batch, which queues them and records the action
+	queued  chan struct{} // closed once every job is queued, or the batch stopped
+	Started int           // jobs that started so far
+	Final   int           // jobs in a final state so far
 
 	// Set once Gather returned.
 	Done    bool
@@ -37,24 +39,33 @@ const (
 )
 
 // startBatch queues the first slice of a batch of n jobs of delay d on
-// the UI goroutine, and gathers the batch in the background.
-func (p *page) startBatch(s *session, n int, d time.Duration) error {
+// the UI goroutine, and gathers the batch in the background. Until every
+// slice is queued, time stands still and nothing else is submitted (see
+// play.Batch): a replay, which queues the batch at once, gives the same
+// run.
+func (p *page) startBatch(s *session, n int, d time.Duration) (*batch, error) {
 	t0 := time.Now()
-	b := s.store.newBatch(n)
-	first, err := p.queueSlice(s, b, d)
+	pb, err := s.run.NewBatch(n, d)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	first, err := pb.Queue(firstSlice)
+	if err != nil {
+		return nil, err // no batch: the run forgets it too
+	}
+	b := s.store.newBatch(n)
+	b.run, b.queued = pb, make(chan struct{})
+	s.store.addToBatch(b, first)
 	p.free.latest = b
 	p.settle()
-	go p.gather(s, b, d, t0, first)
-	return nil
+	go p.gather(s, b, t0, first)
+	return b, nil
 }
 
 // queueSlice queues the next slice of b, on the UI goroutine, and returns
 // its jobs.
-func (p *page) queueSlice(s *session, b *batch, d time.Duration) ([]*sched.Job, error) {
-	jobs, err := s.run.S.SubmitBatch(min(sliceSize, max(firstSlice, len(b.Jobs)), b.N-len(b.Jobs)), d)
+func (p *page) queueSlice(s *session, b *batch) ([]*sched.Job, error) {
+	jobs, err := b.run.Queue(min(sliceSize, max(firstSlice, len(b.Jobs))))
 	if err != nil {
 		return nil, err
 	}
@@ -64,13 +75,14 @@ func (p *page) queueSlice(s *session, b *batch, d time.Duration) ([]*sched.Job, 
 
 // gather queues the rest of b, a slice a frame, then gathers it and shows
 // the result. It runs on its own goroutine, with its own list of the jobs.
-func (p *page) gather(s *session, b *batch, d time.Duration, t0 time.Time, jobs []*sched.Job) {
+func (p *page) gather(s *session, b *batch, t0 time.Time, jobs []*sched.Job) {
 	ctx, n := s.ctx, b.N
 	type reply struct {
-		jobs    []*sched.Job
-		stopped bool
+		jobs []*sched.Job
+		open bool
 	}
-	for stopped := false; !stopped && len(jobs) < n; {
+	open := b.run.Open()
+	for open {
 		select {
 		case <-nextFrame():
 		case <-ctx.Done():
@@ -81,23 +93,23 @@ func (p *page) gather(s *session, b *batch, d time.Duration, t0 time.Time, jobs 
 		// records, not the rest of the page.
 		p.dispatchRun(func() {
 			var r reply
-			if !b.Stopped && p.sess == s {
-				more, err := p.queueSlice(s, b, d)
+			if p.sess == s {
+				more, err := p.queueSlice(s, b)
 				if err != nil {
-					b.Stopped, p.free.batchErr = true, sentence(err)
+					p.free.batchErr = sentence(err)
 				}
-				r.jobs = more
+				r.jobs, r.open = more, b.run.Open()
 			}
-			r.stopped = b.Stopped || p.sess != s
 			ch <- r
 		})
 		select {
 		case r := <-ch:
-			jobs, stopped = append(jobs, r.jobs...), r.stopped
+			jobs, open = append(jobs, r.jobs...), r.open
 		case <-ctx.Done():
 			return
 		}
 	}
+	close(b.queued)
 	recs, err := sched.Gather(ctx, jobs...)
 	elapsed := time.Since(t0)
 	text, ok := summarizeBatch(jobIDs(jobs), recs, err)
@@ -107,19 +119,6 @@ func (p *page) gather(s *session, b *batch, d time.Duration, t0 time.Time, jobs 
 	s.after(func() {
 		b.Done, b.OK, b.Summary, b.Elapsed = true, ok, text, elapsed
 	})
-}
-
-// stopBatch stops queueing b and cancels its jobs that wait; it returns
-// how many it cancelled.
-func stopBatch(b *batch) int {
-	b.Stopped = b.Stopped || len(b.Jobs) < b.N
-	n := 0
-	for _, j := range b.Jobs {
-		if j.Cancel(nil) {
-			n++
-		}
-	}
-	return n
 }
 
 func jobIDs(jobs []*sched.Job) []string {

@@ -32,6 +32,7 @@ type freePlay struct {
 	startTime, jitter, failPct, panicPct, limit string
 	settingsErr, settingsNote                   string
 	start                                       play.Settings
+	seed                                        string // as typed
 }
 
 func (f *freePlay) init() {
@@ -43,7 +44,7 @@ func (f *freePlay) init() {
 }
 
 var freeForms = []struct{ id, label string }{
-	{"one", "One job"}, {"batch", "A batch"}, {"start", "Starts"},
+	{"one", "One job"}, {"batch", "A batch"}, {"start", "Starts"}, {"share", "Share"},
 }
 
 func (p *page) renderFree() goapp.UI {
@@ -58,6 +59,8 @@ func (p *page) renderFree() goapp.UI {
 		body = p.renderBatch()
 	case "start":
 		body = p.renderStartSettings()
+	case "share":
+		body = p.renderShare()
 	default:
 		body = p.renderSingle()
 	}
@@ -134,18 +137,24 @@ func (p *page) queueOne() {
 		return
 	}
 	f.delayErr = ""
-	p.afterPaint(func(s *session) {
-		j, err := s.run.S.Submit(d)
-		if err != nil {
-			f.delayErr, f.singleNote = sentence(err), ""
-			return
-		}
-		e := s.store.add(j, 0)
-		s.hist.Observe(e.rec, 0, time.Time{}) // the timeline shows it at once too
-		f.singleNote = fmt.Sprintf("Queued job %s to start in %s.", shortID(e.rec.ID), formatDuration(d))
-		p.say = f.singleNote + p.timeHint()
-		p.settle()
-	})
+	p.afterPaint(func(s *session) { p.queue(s, d) })
+}
+
+// queue queues one job of delay d in s, as the visitor asked or a replay
+// does.
+func (p *page) queue(s *session, d time.Duration) error {
+	f := &p.free
+	j, err := s.run.Queue(d)
+	if err != nil {
+		f.delayErr, f.singleNote = sentence(err), ""
+		return err
+	}
+	e := s.store.add(j, 0)
+	s.hist.Observe(e.rec, 0, time.Time{}) // the timeline shows it at once too
+	f.singleNote = fmt.Sprintf("Queued job %s to start in %s.", shortID(e.rec.ID), formatDuration(d))
+	p.say = f.singleNote + p.timeHint()
+	p.settle()
+	return nil
 }
 
 // afterPaint runs submit on the UI goroutine once the browser has drawn
@@ -252,13 +261,19 @@ func (p *page) batchStart() {
 		return
 	}
 	f.batchErr, f.batchBad, f.batchNote = "", "", ""
-	p.afterPaint(func(s *session) {
-		if err := p.startBatch(s, n, d); err != nil {
-			f.batchErr = sentence(err)
-			return
-		}
-		p.say = fmt.Sprintf("Queued a batch of %s, each to start in %s; gathering it.%s", plural(n, "job"), formatDuration(d), p.timeHint())
-	})
+	p.afterPaint(func(s *session) { p.batch(s, n, d) }) //nolint:errcheck // shown on the form
+}
+
+// batch starts a batch of n jobs of delay d in s, as the visitor asked or
+// a replay does.
+func (p *page) batch(s *session, n int, d time.Duration) (*batch, error) {
+	b, err := p.startBatch(s, n, d)
+	if err != nil {
+		p.free.batchErr = sentence(err)
+		return nil, err
+	}
+	p.say = fmt.Sprintf("Queued a batch of %s, each to start in %s; gathering it.%s", plural(n, "job"), formatDuration(d), p.timeHint())
+	return b, nil
 }
 
 // onBatchCancel cancels the jobs of the latest batch that still wait, and
@@ -270,21 +285,33 @@ func (p *page) onBatchCancel(ctx goapp.Context, e goapp.Event) {
 		f.batchNote = "No batch is waiting."
 		return
 	}
-	f.batchNote = fmt.Sprintf("Cancelled %s of this batch that still waited.", plural(stopBatch(b), "job"))
-	p.say = f.batchNote
+	if p.live() {
+		p.cancelBatch(b.ID) //nolint:errcheck // shown on the form
+	}
+}
+
+// cancelBatch stops batch no, if it is still being queued, and cancels
+// its jobs that wait.
+func (p *page) cancelBatch(no int) error {
+	n, err := p.sess.run.CancelBatch(no)
+	if err != nil {
+		p.free.batchNote = sentence(err)
+		return err
+	}
+	p.free.batchNote = fmt.Sprintf("Cancelled %s of this batch that still waited.", plural(n, "job"))
+	p.say = p.free.batchNote
+	return nil
 }
 
 func (p *page) onCancelAll(ctx goapp.Context, e goapp.Event) {
-	if !p.live() {
-		return
+	if p.live() {
+		p.cancelAll()
 	}
-	// A batch still being queued would queue more: stop it first.
-	for _, b := range p.sess.store.batches {
-		if len(b.Jobs) < b.N {
-			b.Stopped = true
-		}
-	}
-	n := p.sess.run.S.CancelAll(nil)
+}
+
+// cancelAll stops a batch being queued and cancels every waiting job.
+func (p *page) cancelAll() {
+	n := p.sess.run.CancelAll()
 	p.free.cancelNote = fmt.Sprintf("Cancelled %s still waiting.", plural(n, "job"))
 	p.say = p.free.cancelNote
 }
@@ -391,6 +418,10 @@ func describeStart(s play.Settings) string {
 // onRecordsClick handles the cancel buttons of the records table, which
 // is plain HTML (see recordsTable): their clicks bubble up to here.
 func (p *page) onRecordsClick(ctx goapp.Context, e goapp.Event) {
+	if btn := e.Get("target").Call("closest", "button.copy"); btn.Truthy() {
+		p.copyID(btn.Call("closest", "tr").Get("dataset").Get("id").String())
+		return
+	}
 	btn := e.Get("target").Call("closest", "button.cancel")
 	if !btn.Truthy() || !p.live() {
 		return
@@ -399,13 +430,32 @@ func (p *page) onRecordsClick(ctx goapp.Context, e goapp.Event) {
 	p.cancelJob(btn.Call("closest", "tr").Get("dataset").Get("id").String())
 }
 
+// copyID puts a job's whole id on the clipboard.
+func (p *page) copyID(id string) {
+	copyText(id, func(err error) {
+		p.dispatch(func() {
+			if err != nil {
+				p.say = "The browser did not let the page copy the id: " + id + "."
+			} else {
+				p.say = "Copied job " + shortID(id) + "'s whole id: " + id + "."
+			}
+		})
+	})
+}
+
 // cancelJob cancels the job with this id, if it still waits.
 func (p *page) cancelJob(id string) {
 	en := p.sess.store.byID[id]
 	if en == nil || en.job == nil {
 		return
 	}
-	if en.job.Cancel(nil) {
+	cancelled := false
+	if pos := p.sess.run.Position(id); pos >= 0 {
+		cancelled, _ = p.sess.run.Cancel(pos) // recorded, for a replay
+	} else {
+		cancelled = en.job.Cancel(nil) // a lesson's job
+	}
+	if cancelled {
 		p.say = fmt.Sprintf("Cancelled job %s, as asked: it will never start.", shortID(id))
 	} else {
 		p.say = fmt.Sprintf("Job %s no longer waits: it is %s.", shortID(id), info(en.job.State()).Label)
@@ -416,11 +466,15 @@ func (p *page) cancelJob(id string) {
 // live reports whether the page shows now, where actions go; looking at
 // the past, they are off.
 func (p *page) live() bool {
-	if !p.scrubAt.IsZero() {
+	switch {
+	case !p.scrubAt.IsZero():
 		p.say = "You are looking at the past: press Back to now first."
-		return false
+	case p.share.replaying:
+		p.say = "A replay is running: wait until it ends, or press Reset."
+	default:
+		return true
 	}
-	return true
+	return false
 }
 
 // field returns the value of the input with this id as the browser has it,

@@ -126,7 +126,10 @@ func (p *page) onRunLesson(ctx goapp.Context, e goapp.Event) {
 		return
 	}
 	p.scrubAt = time.Time{}
-	s := p.newSession(play.Settings{Virtual: p.virtual}, func(sc *sched.Scheduler) { lesson.Configure(l, sc) })
+	s := p.newSession(play.Settings{Virtual: p.virtual}, func(sc *sched.Scheduler) {
+		sc.Rand = nil // a lesson's ids are its own: the Example's, for "limit"
+		lesson.Configure(l, sc)
+	})
 	p.lessonView.clear()
 	p.lessonRunning = true
 	p.resetMsg = ""

@@ -8,6 +8,7 @@ import (
 	goapp "github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"github.com/wasmsched/wasmsched/internal/lesson"
+	"github.com/wasmsched/wasmsched/internal/link"
 	"github.com/wasmsched/wasmsched/internal/play"
 	"github.com/wasmsched/wasmsched/sched"
 )
@@ -26,11 +27,7 @@ const (
 const freeTab = "free"
 
 // speeds are the virtual clock's speeds, slowest first.
-var speeds = []float64{0.01, 0.1, 0.25, 0.5, 1, 2, 10, 100, 1000}
-
-// defaultSpeed is the index in speeds a virtual run starts at: slow
-// enough to see a 1 ms job wait.
-const defaultSpeed = 1
+var speeds = link.Speeds
 
 // page is the whole app: a lesson or free play on the left, the run on
 // the right. Its fields belong to the UI goroutine; other goroutines reach
@@ -64,7 +61,8 @@ type page struct {
 
 	lessonView
 
-	free freePlay
+	free  freePlay
+	share share
 
 	isolated    bool // the host isolates the page: its clock is finer (see clockNote)
 	updateReady bool // a new version of the site is installed, not yet loaded
@@ -77,11 +75,15 @@ func newPage() goapp.Composer { return &page{} }
 func (p *page) OnInit() {
 	p.tab = lesson.All()[0].ID
 	p.lang = "go"
-	p.speedIdx = defaultSpeed
 	p.width = 640
 	p.lessonStep = -1
 	p.free.init()
 	p.say = "Start with lesson 1: press Run lesson, and watch each line run."
+	query := ""
+	if goapp.IsClient {
+		query = goapp.Window().URL().RawQuery
+	}
+	p.openLink(query)
 	p.newSession(p.settings(), nil)
 }
 
@@ -181,6 +183,7 @@ func (p *page) speed() float64 { return speeds[p.speedIdx] }
 func (p *page) reset(why string) {
 	p.newSession(p.settings(), nil)
 	p.scrubAt = time.Time{}
+	p.share.replaying = false
 	p.latestReset()
 	p.resetMsg = why
 }
@@ -202,6 +205,7 @@ func (p *page) onReset(ctx goapp.Context, e goapp.Event) {
 func (p *page) Render() goapp.UI {
 	p.rev++
 	p.pageDrawn = time.Now()
+	p.syncAddress()
 	// data-mounted tells a script that the app runs and handles clicks.
 	return goapp.Div().Class("page").DataSet("mounted", p.mountCtx != nil).Body(
 		goapp.Raw(introHTML),

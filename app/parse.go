@@ -7,15 +7,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wasmsched/wasmsched/internal/play"
 )
 
-// maxDelay is the longest delay the page accepts. Longer ones are almost
-// certainly typos, and a hidden tab would not fire them on time anyway.
-const maxDelay = 24 * time.Hour
-
-// maxBatch caps a batch: every job lives in one browser tab, whose memory is
-// limited and whose one thread runs the scheduler and the page together.
-const maxBatch = 100_000
+// The longest delay and the biggest batch the page accepts.
+const (
+	maxDelay = play.MaxDelay
+	maxBatch = play.MaxBatch
+)
 
 // delayUnits maps the units the page accepts to their length.
 var delayUnits = map[string]time.Duration{

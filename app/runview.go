@@ -89,7 +89,7 @@ func originOf(s *session) time.Time {
 
 func (p *page) onMode(virtual bool) goapp.EventHandler {
 	return func(ctx goapp.Context, e goapp.Event) {
-		if p.virtual == virtual {
+		if p.virtual == virtual || !p.live() {
 			return
 		}
 		p.virtual, p.playing = virtual, false
@@ -103,6 +103,9 @@ func (p *page) onMode(virtual bool) goapp.EventHandler {
 }
 
 func (p *page) onPlay(ctx goapp.Context, e goapp.Event) {
+	if !p.live() {
+		return
+	}
 	p.playing = !p.playing
 	if p.playing {
 		p.sess.send(timeCmd{kind: cmdPlay, speed: p.speed()})

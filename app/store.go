@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/wasmsched/wasmsched/internal/export"
 	"github.com/wasmsched/wasmsched/sched"
 )
 
@@ -120,6 +121,30 @@ func (st *store) set(e *entry, rec sched.Record) {
 	if to == sched.Started {
 		st.late.add(rec.Lateness())
 	}
+}
+
+// snapshot returns every job as the page knows it now, for an export: the
+// file is about this instant, while the run goes on. byPos, the run's
+// jobs in the order they were submitted, gives their positions; a
+// lesson's jobs, which the run does not list, go in the order the page
+// saw them.
+func (st *store) snapshot(byPos []*sched.Job) []export.Job {
+	if len(byPos) == 0 {
+		out := make([]export.Job, len(st.order))
+		for i, e := range st.order {
+			out[i] = export.Job{Pos: i, Batch: e.batch, Rec: e.rec}
+		}
+		return out
+	}
+	out := make([]export.Job, len(byPos))
+	for i, j := range byPos {
+		if e := st.byID[j.ID()]; e != nil {
+			out[i] = export.Job{Pos: i, Batch: e.batch, Rec: e.rec}
+		} else { // its first event is still on its way
+			out[i] = export.Job{Pos: i, Batch: st.batchOf[j], Rec: j.Record()}
+		}
+	}
+	return out
 }
 
 // batchID returns the batch of the job with this id, 0 for none.

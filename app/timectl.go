@@ -9,6 +9,8 @@ import (
 type timeCmd struct {
 	kind  timeKind
 	speed float64
+	to    time.Time     // cmdTo's time
+	done  chan struct{} // closed when cmdTo is there
 }
 
 type timeKind uint8
@@ -18,6 +20,7 @@ const (
 	cmdPause
 	cmdStep    // to the next event
 	cmdNextDue // to the next job's due time, through what comes before
+	cmdTo      // to a time, a frame's worth of events at a time: a replay
 )
 
 // maxFrameEvents caps the events one frame of play moves through: at
@@ -51,6 +54,17 @@ func (s *session) drive(ctx context.Context, speed float64, playing bool, poke f
 				s.run.Step()
 			case cmdNextDue:
 				s.run.JumpToNextDue()
+			case cmdTo:
+				for !s.run.AdvanceTo(c.to, maxFrameEvents) {
+					poke()
+					select {
+					case <-nextFrame():
+					case <-ctx.Done():
+						return
+					}
+				}
+				close(c.done)
+				last = time.Now()
 			}
 			poke()
 		case <-frame:

@@ -80,7 +80,9 @@ func rowHTML(r sched.Record, b int) string {
 		attrs = append(attrs, "data-late-ns", lateNS)
 	}
 	w.open("tr", attrs...)
-	w.open("td").elem("code", shortID(r.ID), "title", r.ID).close("td")
+	// The id's button copies the whole id: the row shows its first 8 digits.
+	w.open("td").open("button", "type", "button", "class", "copy", "title", "Copy "+r.ID, "aria-label", "Copy job id "+shortID(r.ID)).
+		elem("code", shortID(r.ID)).close("button").close("td")
 	w.elem("td", batch, "class", "num")
 	w.open("td").open("span", "class", "badge "+si.Class).elem("span", si.Mark, "aria-hidden", "true").text(" " + si.Label).close("span").close("td")
 	w.elem("td", formatDuration(r.Delay), "class", "num")

@@ -1,0 +1,264 @@
+package app
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	goapp "github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"github.com/wasmsched/wasmsched/internal/export"
+	"github.com/wasmsched/wasmsched/internal/link"
+	"github.com/wasmsched/wasmsched/internal/play"
+	"github.com/wasmsched/wasmsched/sched"
+)
+
+// TestLinkOpensWithItsSettings: every setting a link holds reaches the
+// page and the run; an unknown parameter is ignored with a note; nothing
+// runs; and the page writes the same link back.
+func TestLinkOpensWithItsSettings(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tt := mountPage(t)
+		st := link.Default()
+		st.Tab, st.Virtual, st.Speed = freeTab, true, 6
+		st.Delay, st.BatchN, st.BatchDelay = 250*time.Millisecond, 25, 2*time.Second
+		st.Start = play.Settings{StartTime: 200 * time.Millisecond, Jitter: 1500 * time.Microsecond, FailPct: 10, PanicPct: 5, Limit: 3}
+		st.Seed = 12345
+		q, full := st.Encode()
+		if !full {
+			t.Fatal("a link without actions is not full")
+		}
+		tt.do(func(goapp.Context) { tt.p.openLink(q + "&bogus=1"); tt.p.reset("") })
+
+		p, f := tt.p, &tt.p.free
+		if p.tab != freeTab || !p.virtual || p.speedIdx != 6 {
+			t.Errorf("tab %q, virtual %v, speed %d; want free, true, 6", p.tab, p.virtual, p.speedIdx)
+		}
+		for _, c := range []struct{ got, want string }{
+			{f.delay, "250ms"}, {f.batchSize, "25"}, {f.batchDelay, "2s"},
+			{f.startTime, "200ms"}, {f.jitter, "1.5ms"}, {f.failPct, "10"}, {f.panicPct, "5"}, {f.limit, "3"}, {f.seed, "12345"},
+		} {
+			if c.got != c.want {
+				t.Errorf("a field shows %q; want %q", c.got, c.want)
+			}
+		}
+		if got, want := p.sess.run.Settings, st.Settings(); got != want {
+			t.Errorf("the run's settings are %+v; want %+v", got, want)
+		}
+		if !strings.Contains(p.say, "ignored") || !strings.Contains(p.say, "bogus") {
+			t.Errorf("the page says %q; want a note that bogus was ignored", p.say)
+		}
+		tt.wantText("count-total", "0")
+		if got, _ := p.linkState().Encode(); got != q {
+			t.Errorf("the page writes the link\n %s\nwant\n %s", got, q)
+		}
+	})
+}
+
+// TestDelayTextReadsBack: the text the page writes into a delay field
+// reads back as the very same duration.
+func TestDelayTextReadsBack(t *testing.T) {
+	ds := []time.Duration{0, 1, time.Microsecond, 1500 * time.Microsecond, time.Millisecond, 90 * time.Second, time.Hour, maxDelay, maxDelay - 1}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 10000 {
+		ds = append(ds, time.Duration(r.Int64N(int64(maxDelay)+1)))
+	}
+	for _, d := range ds {
+		if got, err := parseDelay(delayText(d)); err != nil || got != d {
+			t.Fatalf("delayText(%d) = %q reads back as %d, %v", d, delayText(d), got, err)
+		}
+	}
+}
+
+// jobsOf describes the run's jobs by position: ids, states and times.
+func jobsOf(s *session) []string {
+	var out []string
+	for _, j := range s.run.Jobs() {
+		r := j.Record()
+		out = append(out, strings.Join([]string{r.ID, r.State.String(), r.QueuedAt.Sub(s.run.Began).String(),
+			r.DoneAt.Sub(s.run.Began).String(), errText(r.Err)}, " "))
+	}
+	return out
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "-"
+	}
+	return err.Error()
+}
+
+// TestReplayInThePage: a virtual run made by the page's own controls (a
+// job, a batch queued over several frames, a cancel from a row, steps of
+// time), replayed, is the same run; so is a run opened from its link.
+func TestReplayInThePage(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tt := mountPage(t)
+		tt.do(func(ctx goapp.Context) { tt.p.onMode(true)(ctx, goapp.Event{}) })
+		tt.do(func(goapp.Context) {
+			tt.p.free.start.StartTime, tt.p.free.start.FailPct = time.Millisecond, 30
+			tt.p.reset("")
+		})
+		tt.freePlay("one")
+		step := func() {
+			tt.do(func(ctx goapp.Context) { tt.p.onStep(ctx, goapp.Event{}) })
+			tt.settle(100 * time.Millisecond)
+		}
+		tt.do(func(goapp.Context) { tt.p.free.delay = "5ms"; tt.p.queueOne() })
+		step()
+		tt.do(func(goapp.Context) { tt.p.free.batchSize, tt.p.free.batchDelay = "700", "2ms"; tt.p.batchStart() })
+		tt.settle(time.Second) // the batch is queued over several frames, time standing still
+		if n := len(tt.p.sess.run.Jobs()); n != 701 {
+			t.Fatalf("%d jobs queued; want 701", n)
+		}
+		id := tt.p.sess.run.Jobs()[3].ID()
+		tt.do(func(goapp.Context) { tt.p.cancelJob(id) })
+		step()
+		step()
+		tt.do(func(ctx goapp.Context) { tt.p.onNextDue(ctx, goapp.Event{}) })
+		tt.settle(time.Second)
+		want := jobsOf(tt.p.sess)
+		wantEnd := tt.p.sess.run.Since()
+		q, full := tt.p.linkState().Encode()
+		if !full {
+			t.Fatal("the run's actions did not fit in its link")
+		}
+
+		replay := func(what string) {
+			t.Helper()
+			tt.do(func(ctx goapp.Context) { tt.p.onReplay(ctx, goapp.Event{}) })
+			for i := 0; i < 100 && tt.p.share.replaying; i++ {
+				tt.settle(time.Second)
+			}
+			if tt.p.share.replaying || !strings.HasPrefix(tt.p.share.note, "Replayed") {
+				t.Fatalf("%s: the replay did not end: %q", what, tt.p.share.note)
+			}
+			got := jobsOf(tt.p.sess)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: %d jobs; want %d", what, len(got), len(want))
+				for i := range min(len(got), len(want)) {
+					if got[i] != want[i] {
+						t.Fatalf("%s: job %d is\n %s\nwant\n %s", what, i, got[i], want[i])
+					}
+				}
+			}
+			if end := tt.p.sess.run.Since(); end != wantEnd {
+				t.Errorf("%s: ends at %v; want %v", what, end, wantEnd)
+			}
+		}
+		replay("a replay of the run")
+
+		// A new page opened from the link: nothing runs until Replay.
+		tt2 := mountPage(t)
+		tt2.do(func(goapp.Context) { tt2.p.openLink(q); tt2.p.reset("") })
+		if n := len(tt2.p.sess.run.Jobs()); n != 0 || !strings.Contains(tt2.p.say, "press Replay") {
+			t.Fatalf("the link's page has %d jobs and says %q; want none yet, and to press Replay", n, tt2.p.say)
+		}
+		tt = tt2
+		replay("the link's run")
+	})
+}
+
+// TestExportsHoldEveryJob: each export has every job of the run, not only
+// the rows shown, with whole ids.
+func TestExportsHoldEveryJob(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tt := mountPage(t)
+		tt.freePlay("batch")
+		tt.do(func(goapp.Context) { tt.p.free.batchSize = "600"; tt.p.batchStart() })
+		tt.settle(time.Second)
+		tt.wantText("count-started", "600")
+		ids := map[string]bool{}
+		for _, j := range tt.p.sess.run.Jobs() {
+			ids[j.ID()] = true
+		}
+		for _, name := range []string{"json", "csv", "trace"} {
+			tt.do(func(ctx goapp.Context) { tt.p.exportAs(name) })
+			for i := 0; i < 100 && tt.p.share.exporting; i++ {
+				tt.settle(100 * time.Millisecond)
+			}
+			if tt.p.share.exportSt != "done" {
+				t.Fatalf("%s: export state %q, note %q", name, tt.p.share.exportSt, tt.p.share.note)
+			}
+			f, _ := export.ParseFormat(name)
+			outMu.Lock()
+			file := saved[f.FileName(export.Meta{Seed: tt.p.sess.run.Settings.Seed})]
+			outMu.Unlock()
+			found := map[string]bool{}
+			switch name {
+			case "json":
+				var doc struct{ Jobs []struct{ ID string } }
+				if err := json.Unmarshal(file, &doc); err != nil {
+					t.Fatalf("json: %v", err)
+				}
+				for _, j := range doc.Jobs {
+					found[j.ID] = true
+				}
+			case "csv":
+				rows, err := csv.NewReader(bytes.NewReader(file)).ReadAll()
+				if err != nil || len(rows) != 601 {
+					t.Fatalf("csv: %d rows, %v; want a header and 600", len(rows), err)
+				}
+				for _, r := range rows[1:] {
+					found[r[1]] = true
+				}
+			case "trace":
+				var doc struct {
+					TraceEvents []struct {
+						Ph   string
+						Args map[string]any
+					}
+				}
+				if err := json.Unmarshal(file, &doc); err != nil {
+					t.Fatalf("trace: %v", err)
+				}
+				for _, ev := range doc.TraceEvents {
+					if id, ok := ev.Args["id"].(string); ok && ev.Ph == "b" {
+						found[id] = true
+					}
+				}
+			}
+			if len(found) != len(ids) {
+				t.Errorf("%s: %d jobs; want %d", name, len(found), len(ids))
+			}
+			for id := range found {
+				if !ids[id] {
+					t.Errorf("%s: id %q is not one of the run's", name, id)
+					break
+				}
+			}
+		}
+	})
+}
+
+// TestCopyIDCopiesTheWholeID: a row's id is a button that copies the whole
+// id, which the row shows only the start of.
+func TestCopyIDCopiesTheWholeID(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tt := mountPage(t)
+		tt.freePlay("one")
+		tt.do(func(goapp.Context) { tt.p.queueOne() })
+		tt.settle(time.Second)
+		j := tt.p.sess.run.Jobs()[0]
+		if want := `title="Copy ` + j.ID() + `"`; !strings.Contains(tt.html(), want) {
+			t.Fatalf("no copy button with %s in the records", want)
+		}
+		tt.do(func(goapp.Context) { tt.p.copyID(j.ID()) })
+		tt.settle(time.Millisecond)
+		outMu.Lock()
+		got := clipboard
+		outMu.Unlock()
+		if got != j.ID() || !strings.Contains(tt.p.say, j.ID()) {
+			t.Errorf("clipboard %q, page says %q; want the id %s", got, tt.p.say, j.ID())
+		}
+		if j.State() != sched.Started {
+			t.Errorf("the job is %v", j.State())
+		}
+	})
+}
