@@ -55,7 +55,7 @@ func (p *page) startBatch(s *session, n int, d time.Duration) (*batch, error) {
 	}
 	b := s.store.newBatch(n)
 	b.run, b.queued = pb, make(chan struct{})
-	s.store.addToBatch(b, first)
+	s.store.addToBatch(b, first, pb.From())
 	p.free.latest = b
 	p.settle()
 	go p.gather(s, b, t0, first)
@@ -65,11 +65,12 @@ func (p *page) startBatch(s *session, n int, d time.Duration) (*batch, error) {
 // queueSlice queues the next slice of b, on the UI goroutine, and returns
 // its jobs.
 func (p *page) queueSlice(s *session, b *batch) ([]*sched.Job, error) {
+	from := b.run.From() + len(b.Jobs)
 	jobs, err := b.run.Queue(min(sliceSize, max(firstSlice, len(b.Jobs))))
 	if err != nil {
 		return nil, err
 	}
-	s.store.addToBatch(b, jobs)
+	s.store.addToBatch(b, jobs, from)
 	return jobs, nil
 }
 

@@ -54,17 +54,22 @@ type download struct{ parts js.Value }
 
 func newDownload() *download { return &download{parts: js.Global().Get("Array").New()} }
 
-// write copies b into the browser; b may be reused after.
+// write copies b into the browser, as a blob of its own, so that the
+// copy into the browser's blob storage happens part by part, not all in
+// save; b may be reused after.
 func (d *download) write(b []byte) {
 	if len(b) == 0 {
 		return
 	}
 	u := js.Global().Get("Uint8Array").New(len(b))
 	js.CopyBytesToJS(u, b)
-	d.parts.Call("push", u)
+	parts := js.Global().Get("Array").New(1)
+	parts.SetIndex(0, u)
+	d.parts.Call("push", js.Global().Get("Blob").New(parts))
 }
 
-// save offers the parts as one file named name.
+// save offers the parts as one file named name: a blob of blobs, which
+// refers to its parts rather than copy them.
 func (d *download) save(name, mime string) {
 	opts := js.Global().Get("Object").New()
 	opts.Set("type", mime)

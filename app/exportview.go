@@ -23,7 +23,9 @@ func (p *page) onExport(ctx goapp.Context, e goapp.Event) {
 	p.exportAs(strings.TrimPrefix(ctx.JSSrc().Get("id").String(), "export-"))
 }
 
-// exportAs exports the run as name: "json", "csv" or "trace".
+// exportAs exports the run as name: "json", "csv" or "trace". It begins
+// once the events before the click are applied, so that every job queued
+// so far is in it.
 func (p *page) exportAs(name string) {
 	f, ok := export.ParseFormat(name)
 	switch {
@@ -34,19 +36,20 @@ func (p *page) exportAs(name string) {
 		return
 	}
 	s := p.sess
-	jobs := s.store.snapshot(s.run.Jobs())
-	st := p.linkState()
-	st.Actions, st.End = nil, 0
-	q, _ := st.Encode()
-	m := export.Meta{
-		Start: s.run.Began, Wall: s.run.Began.Round(0), At: s.run.Now(),
-		Virtual: s.run.Virtual(), Seed: s.run.Settings.Seed,
-		Link: q, Settings: settingsOf(q), Made: time.Now(),
-	}
 	p.share.exporting, p.share.exportSt = true, "running"
-	p.share.note = fmt.Sprintf("Exporting %s as %s…", plural(len(jobs), "job"), strings.ToUpper(name))
+	p.share.note = "Exporting as " + strings.ToUpper(name) + "…"
 	p.say = p.share.note
-	go p.export(f, m, jobs)
+	s.after(func() {
+		st := p.linkState()
+		st.Actions, st.End = nil, 0
+		q, _ := st.Encode()
+		m := export.Meta{
+			Start: s.run.Began, Wall: s.run.Began.Round(0), At: s.run.Now(),
+			Virtual: s.run.Virtual(), Seed: s.run.Settings.Seed,
+			Link: q, Settings: settingsOf(q), Made: time.Now(),
+		}
+		go p.export(s.store, f, m)
+	})
 }
 
 // settingsOf lists a link's settings, in its order.
@@ -65,42 +68,65 @@ func settingsOf(q string) []export.Setting {
 	return out
 }
 
-// export writes jobs as f, a slice of exportSlice a frame, into a file the
-// browser keeps, then offers it. It runs on its own goroutine.
-func (p *page) export(f export.Format, m export.Meta, jobs []export.Job) {
+// export writes the jobs of st as f into a file the browser keeps, then
+// offers it. Its goroutine asks the UI goroutine, once a frame, to write
+// for exportSlice: the records belong to the UI goroutine, and the store
+// keeps those not written yet as they were when the export began (see
+// frozen), while the run goes on.
+func (p *page) export(st *store, f export.Format, m export.Meta) {
 	enc := export.New(f, m)
 	out := newDownload()
-	buf := enc.Begin(make([]byte, 0, 1<<20))
+	var buf []byte
 	size, shown := 0, time.Now()
-	for i := 0; i < len(jobs); {
+	var fz *frozen
+	chunk := func() bool {
 		t0 := time.Now()
-		for i < len(jobs) {
-			buf = enc.Job(buf, jobs[i])
-			i++
-			if i%256 == 0 && time.Since(t0) >= exportSlice {
+		if fz == nil {
+			fz = st.freeze()
+			buf = enc.Begin(buf)
+		}
+		for fz.next < fz.n {
+			buf = enc.Job(buf, fz.job(st))
+			if fz.next%256 == 0 && time.Since(t0) >= exportSlice {
 				break
 			}
 		}
+		done := fz.next == fz.n
+		if done {
+			buf = enc.End(buf)
+			st.thaw()
+		}
 		out.write(buf)
 		size, buf = size+len(buf), buf[:0]
-		if i < len(jobs) {
-			if time.Since(shown) >= slowDraw {
-				shown = time.Now()
-				p.dispatch(func() { p.share.note = fmt.Sprintf("Exporting: %s of %s jobs…", count(i), count(len(jobs))) })
-			}
-			<-nextFrame()
-		}
+		return done
 	}
-	buf = enc.End(buf)
-	out.write(buf)
-	size += len(buf)
+	for !p.onUI(chunk) {
+		if time.Since(shown) >= slowDraw {
+			shown = time.Now()
+			n, total := fz.next, fz.n
+			p.dispatch(func() { p.share.note = fmt.Sprintf("Exporting: %s of %s jobs…", count(n), count(total)) })
+		}
+		<-nextFrame()
+	}
 	name := f.FileName(m)
 	out.save(name, f.MIME())
 	p.dispatch(func() {
 		p.share.exporting, p.share.exportSt = false, "done"
-		p.share.note = fmt.Sprintf("Exported %s as %s (%s).", plural(len(jobs), "job"), name, formatBytes(size))
+		p.share.exports++
+		p.share.note = fmt.Sprintf("Exported %s as %s (%s).", plural(fz.n, "job"), name, formatBytes(size))
 		p.say = p.share.note
 	})
+}
+
+// onUI runs fn on the UI goroutine without drawing anything, and returns
+// its result.
+func (p *page) onUI(fn func() bool) bool {
+	if p.mountCtx == nil {
+		return fn()
+	}
+	ch := make(chan bool, 1)
+	p.mountCtx.Defer(func(goapp.Context) { ch <- fn() })
+	return <-ch
 }
 
 // formatBytes writes n bytes for people.

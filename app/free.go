@@ -149,7 +149,7 @@ func (p *page) queue(s *session, d time.Duration) error {
 		f.delayErr, f.singleNote = sentence(err), ""
 		return err
 	}
-	e := s.store.add(j, 0)
+	e := s.store.add(j, len(s.run.Jobs())-1)
 	s.hist.Observe(e.rec, 0, time.Time{}) // the timeline shows it at once too
 	f.singleNote = fmt.Sprintf("Queued job %s to start in %s.", shortID(e.rec.ID), formatDuration(d))
 	p.say = f.singleNote + p.timeHint()

@@ -24,6 +24,7 @@ type share struct {
 	exporting bool
 	note      string // what the last share action did
 	exportSt  string // "", "running" or "done": for scripts waiting on an export
+	exports   int    // exports finished
 }
 
 // newSeed draws a seed a link can carry: JavaScript numbers hold integers
@@ -138,7 +139,7 @@ func (p *page) renderShare() goapp.UI {
 			button("export-csv", "secondary", "Export CSV", p.onExport),
 			button("export-trace", "secondary", "Export trace", p.onExport),
 		),
-		para("share-note", "note", p.share.note).Aria("live", "polite").DataSet("export", p.share.exportSt),
+		para("share-note", "note", p.share.note).Aria("live", "polite").DataSet("export", p.share.exportSt).DataSet("exports", p.share.exports),
 	)
 }
 

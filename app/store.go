@@ -20,41 +20,50 @@ type store struct {
 	counts  [sched.Failed + 1]int
 	late    lateness
 	batches []*batch // batch ID i is batches[i-1]
-	// batchOf says which batch a job submitted in a batch belongs to, until
-	// its first event makes it an entry. Batch jobs enter the store through
-	// their events, a frame's worth at a time, rather than all 10,000 in
-	// the click that submits them.
-	batchOf map[*sched.Job]int
+	// batchOf says which batch a job submitted in a batch belongs to, and
+	// its position in the run, until its first event makes it an entry.
+	// Batch jobs enter the store through their events, a frame's worth at
+	// a time, rather than all 10,000 in the click that submits them.
+	batchOf map[*sched.Job]placed
+	// frozen, while an export is being made, keeps the records it has
+	// still to write as they were when it began.
+	frozen *frozen
 }
+
+// placed is where a job belongs: its batch (0 for none) and its position
+// in the run (-1 for a job the run does not list, such as a lesson's).
+type placed struct{ batch, pos int }
 
 // entry is one job as the page last saw it.
 type entry struct {
 	job   *sched.Job
 	rec   sched.Record
 	batch int    // the batch the job belongs to, 0 for none
+	pos   int    // its position in the run, -1 if the run does not list it
+	idx   int    // its index in the store's order
 	html  string // rec as a row of the records table, written when first shown
 }
 
 func newStore() *store {
 	return &store{
 		byID:    make(map[string]*entry),
-		batchOf: make(map[*sched.Job]int),
+		batchOf: make(map[*sched.Job]placed),
 	}
 }
 
-// add records jobs the page just submitted, so that they show at once as
-// queued, before their first event arrives. A job already known is left as
-// it is.
-func (st *store) add(j *sched.Job, batchID int) *entry {
-	return st.addRecord(j, j.Record(), batchID)
+// add records a job the page just submitted, at position pos of the run,
+// so that it shows at once as queued, before its first event arrives. A
+// job already known is left as it is.
+func (st *store) add(j *sched.Job, pos int) *entry {
+	return st.addRecord(j, j.Record(), placed{pos: pos})
 }
 
 // addRecord adds job j, whose record is rec, unless it is known already.
-func (st *store) addRecord(j *sched.Job, rec sched.Record, batchID int) *entry {
+func (st *store) addRecord(j *sched.Job, rec sched.Record, at placed) *entry {
 	if e, ok := st.byID[rec.ID]; ok {
 		return e
 	}
-	e := &entry{job: j, batch: batchID, rec: sched.Record{ID: rec.ID, State: sched.Queued}}
+	e := &entry{job: j, batch: at.batch, pos: at.pos, idx: len(st.order), rec: sched.Record{ID: rec.ID, State: sched.Queued}}
 	st.byID[rec.ID] = e
 	st.order = append(st.order, e)
 	st.counts[sched.Queued]++
@@ -69,12 +78,12 @@ func (st *store) newBatch(n int) *batch {
 	return b
 }
 
-// addToBatch records jobs just queued for b. They become entries as their
-// events arrive.
-func (st *store) addToBatch(b *batch, jobs []*sched.Job) {
+// addToBatch records jobs just queued for b, the first at position from
+// of the run. They become entries as their events arrive.
+func (st *store) addToBatch(b *batch, jobs []*sched.Job, from int) {
 	b.Jobs = append(b.Jobs, jobs...)
-	for _, j := range jobs {
-		st.batchOf[j] = b.ID
+	for i, j := range jobs {
+		st.batchOf[j] = placed{b.ID, from + i}
 	}
 }
 
@@ -84,11 +93,13 @@ func (st *store) apply(events []sched.Event) {
 	for _, ev := range events {
 		e, ok := st.byID[ev.Record.ID]
 		if !ok {
-			b, inBatch := st.batchOf[ev.Job]
+			at, inBatch := st.batchOf[ev.Job]
 			if inBatch {
 				delete(st.batchOf, ev.Job)
+			} else {
+				at.pos = -1 // a lesson's job
 			}
-			e = st.addRecord(ev.Job, ev.Record, b)
+			e = st.addRecord(ev.Job, ev.Record, at)
 		}
 		st.set(e, ev.Record)
 	}
@@ -102,6 +113,11 @@ func (st *store) set(e *entry, rec sched.Record) {
 	from, to := e.rec.State, rec.State
 	if from.Final() || to < from || int(to) >= len(st.counts) {
 		return
+	}
+	if f := st.frozen; f != nil && e.idx >= f.next && e.idx < f.n {
+		if _, ok := f.old[e]; !ok {
+			f.old[e] = e.rec
+		}
 	}
 	e.rec, e.html = rec, ""
 	if from == to {
@@ -123,28 +139,38 @@ func (st *store) set(e *entry, rec sched.Record) {
 	}
 }
 
-// snapshot returns every job as the page knows it now, for an export: the
-// file is about this instant, while the run goes on. byPos, the run's
-// jobs in the order they were submitted, gives their positions; a
-// lesson's jobs, which the run does not list, go in the order the page
-// saw them.
-func (st *store) snapshot(byPos []*sched.Job) []export.Job {
-	if len(byPos) == 0 {
-		out := make([]export.Job, len(st.order))
-		for i, e := range st.order {
-			out[i] = export.Job{Pos: i, Batch: e.batch, Rec: e.rec}
-		}
-		return out
+// frozen is the store as an export in progress sees it: its first n jobs,
+// with the records they had when the export began. The export writes them
+// in order; next is the first not written yet.
+type frozen struct {
+	n, next int
+	old     map[*entry]sched.Record // records changed since, as they were
+}
+
+// freeze begins an export of every job known now. The export owns the
+// frozen view until it calls thaw.
+func (st *store) freeze() *frozen {
+	st.frozen = &frozen{n: len(st.order), old: make(map[*entry]sched.Record)}
+	return st.frozen
+}
+
+func (st *store) thaw() { st.frozen = nil }
+
+// job returns the export's next job, as it was when the export began.
+func (f *frozen) job(st *store) export.Job {
+	e := st.order[f.next]
+	rec, ok := f.old[e]
+	if ok {
+		delete(f.old, e)
+	} else {
+		rec = e.rec
 	}
-	out := make([]export.Job, len(byPos))
-	for i, j := range byPos {
-		if e := st.byID[j.ID()]; e != nil {
-			out[i] = export.Job{Pos: i, Batch: e.batch, Rec: e.rec}
-		} else { // its first event is still on its way
-			out[i] = export.Job{Pos: i, Batch: st.batchOf[j], Rec: j.Record()}
-		}
+	pos := e.pos
+	if pos < 0 {
+		pos = e.idx
 	}
-	return out
+	f.next++
+	return export.Job{Pos: pos, Batch: e.batch, Rec: rec}
 }
 
 // batchID returns the batch of the job with this id, 0 for none.

@@ -91,7 +91,7 @@ func TestStoreTracksBatchProgress(t *testing.T) {
 	st := newStore()
 	jobs := []*sched.Job{new(sched.Job), new(sched.Job), new(sched.Job), new(sched.Job)}
 	b := st.newBatch(len(jobs))
-	st.addToBatch(b, jobs)
+	st.addToBatch(b, jobs, 0)
 	if st.total() != 0 {
 		t.Errorf("total = %d before any event; want 0", st.total())
 	}

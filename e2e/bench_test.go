@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -54,6 +55,7 @@ func BenchmarkBrowser(b *testing.B) {
 	b.Run("Single1ms", func(b *testing.B) { benchSingle(b, br, sum) })
 	b.Run("Batch10", func(b *testing.B) { benchBatch10(b, br, sum) })
 	b.Run("Batch100k", func(b *testing.B) { benchBatch100k(b, br, sum) })
+	b.Run("Export100k", func(b *testing.B) { benchExport100k(b, br, sum) })
 	b.Run("WasmSize", func(b *testing.B) { benchWasmSize(b, sum) })
 }
 
@@ -256,6 +258,49 @@ func benchBatch100k(b *testing.B, br context.Context, sum *benchSummary) {
 		sum.add("d", fmt.Sprintf("100,000 batch, run %d: gathered in / longest task / tasks > 50 ms", run),
 			fmt.Sprintf("%.0f ms / %.0f ms / %d", r.ElapsedMS, longest, over))
 	}
+}
+
+// f) Each export of a run of 100,000 jobs (gathered first), with a
+// long-task observer installed just before the click, until the page
+// says the file is made. The browser is told to refuse the downloads:
+// what is measured is the page's work, not the disk's.
+func benchExport100k(b *testing.B, br context.Context, sum *benchSummary) {
+	b.ReportMetric(0, "ns/op")
+	t := openBenchTab(b, br, "")
+	defer t.close()
+	if _, err := chromedp.CallBrowser(t.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorDeny,
+	}); err != nil {
+		b.Fatalf("refusing downloads: %v", err)
+	}
+	t.openApp()
+	r := benchEval[benchBatchResult](t, fmt.Sprintf("__wsb.batch(100000, %d, false)", benchStepTimeout.Milliseconds()))
+	if !r.OK {
+		b.Fatalf("#batch-status says %q after 100,000", r.Text)
+	}
+	for _, f := range []string{"json", "csv", "trace"} {
+		e := benchEval[benchExportResult](t, fmt.Sprintf("__wsb.export(%q, %d)", f, benchStepTimeout.Milliseconds()))
+		longest, over := benchMax(e.LongTasks), 0
+		for _, d := range e.LongTasks {
+			if d > 50 {
+				over++
+			}
+		}
+		b.ReportMetric(e.WallMS, f+"-ms")
+		b.ReportMetric(longest, f+"-longest-task-ms")
+		b.ReportMetric(float64(over), f+"-tasks-over-50ms")
+		b.Logf("export of 100,000 jobs as %s: made in %.0f ms (click to the page saying so); longest main-thread task %.0f ms, %d over 50 ms; the page says %q",
+			f, e.WallMS, longest, over, e.Text)
+		sum.add("f", fmt.Sprintf("export of 100,000 jobs as %s: made in / longest task / tasks > 50 ms", f),
+			fmt.Sprintf("%.0f ms / %.0f ms / %d", e.WallMS, longest, over))
+	}
+}
+
+// benchExportResult is what __wsb.export returns.
+type benchExportResult struct {
+	WallMS    float64   `json:"wallMs"`
+	Text      string    `json:"text"`
+	LongTasks []float64 `json:"longTasks"`
 }
 
 // benchBatchResult is what __wsb.batch returns.
@@ -487,6 +532,26 @@ const benchHelpers = `(() => {
 			out.push(Number(row.dataset.lateNs));
 		}
 		return out;
+	};
+	// An export in format f ("json", "csv" or "trace") from the Share
+	// form, until #share-note's data-exports counts it: the time from the
+	// click, and the long tasks meanwhile.
+	W.export = async (f, ms) => {
+		await W.show("export-" + f, "form-share");
+		const note = () => document.getElementById("share-note");
+		const prev = Number(note().dataset.exports || 0);
+		const tasks = [];
+		const po = new PerformanceObserver(list => { for (const e of list.getEntries()) tasks.push(e.duration); });
+		po.observe({type: "longtask", buffered: false});
+		const t0 = performance.now();
+		W.el("export-" + f).click();
+		await W.until("the " + f + " export", () => Number(note().dataset.exports) === prev + 1, ms);
+		const wallMs = performance.now() - t0;
+		await W.frame(); await W.frame();
+		await new Promise(r => setTimeout(r, 200));
+		for (const e of po.takeRecords()) tasks.push(e.duration);
+		po.disconnect();
+		return {wallMs, text: note().textContent.trim(), longTasks: tasks};
 	};
 	// A batch of size at 1 ms from the form, gathered: #batch-status's
 	// figures, the lateness of the batch's rows (the newest size rows) if

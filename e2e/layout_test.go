@@ -98,6 +98,17 @@ func TestEveryClickShowsItsResult(t *testing.T) {
 				t.Errorf("the smallest text with the aggregate charts is %.1f px; want at least 11", px)
 			}
 			checkAxe(t, p)
+
+			p.freePlay("share")
+			checkInView(t, p, "Share", "#seed", "#copy-link", "#replay", "#export-trace")
+			allowDownloads(p)
+			p.click("#export-json")
+			p.waitFor("the export", `document.getElementById("share-note").dataset.exports === "1"`)
+			checkInView(t, p, "Export JSON", "#share-note")
+			p.click("#replay")
+			p.waitFor("the replay", `document.getElementById("share-note").textContent.startsWith("Replayed")`)
+			checkInView(t, p, "Replay", "#share-note", "#say", "#counts")
+			checkAxe(t, p)
 		})
 	}
 }

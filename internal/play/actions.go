@@ -108,6 +108,9 @@ func (b *Batch) Queue(k int) ([]*sched.Job, error) {
 	return jobs, nil
 }
 
+// From returns the position of b's first job in its run.
+func (b *Batch) From() int { return b.from }
+
 // Len returns how many of b's jobs are queued.
 func (b *Batch) Len() int {
 	b.r.mu.Lock()
