@@ -50,21 +50,27 @@ func copyByCommand(text string) error {
 
 // download is a file being made a part at a time, kept by the browser
 // rather than in Go's memory, then saved as one.
-type download struct{ parts js.Value }
+type download struct {
+	parts js.Value // the blobs written so far
+	buf   js.Value // a Uint8Array reused for every part
+}
 
 func newDownload() *download { return &download{parts: js.Global().Get("Array").New()} }
 
-// write copies b into the browser, as a blob of its own, so that the
-// copy into the browser's blob storage happens part by part, not all in
-// save; b may be reused after.
+// write copies b into the browser as a blob of its own: the copy into the
+// browser's blob storage happens part by part, not all in save, and the
+// one array it goes through leaves no garbage for the browser to collect.
+// b may be reused after.
 func (d *download) write(b []byte) {
 	if len(b) == 0 {
 		return
 	}
-	u := js.Global().Get("Uint8Array").New(len(b))
-	js.CopyBytesToJS(u, b)
+	if !d.buf.Truthy() || d.buf.Get("length").Int() < len(b) {
+		d.buf = js.Global().Get("Uint8Array").New(max(len(b), 1<<20))
+	}
+	js.CopyBytesToJS(d.buf, b)
 	parts := js.Global().Get("Array").New(1)
-	parts.SetIndex(0, u)
+	parts.SetIndex(0, d.buf.Call("subarray", 0, len(b)))
 	d.parts.Call("push", js.Global().Get("Blob").New(parts))
 }
 
@@ -91,5 +97,5 @@ func (d *download) save(name, mime string) {
 		return nil
 	})
 	js.Global().Call("setTimeout", revoke, 60_000)
-	d.parts = js.Undefined()
+	d.parts, d.buf = js.Undefined(), js.Undefined()
 }

@@ -13,8 +13,14 @@ import (
 
 // exportSlice is how long one frame's share of an export may take: the
 // rest of the frame is the page's, so that no task holds the thread
-// anywhere near 50 ms.
-const exportSlice = 8 * time.Millisecond
+// anywhere near 50 ms. exportPart caps the bytes of one frame's share,
+// which go into one buffer made once: an export allocates next to
+// nothing, and so does not bring on a garbage collection, which on a big
+// run's heap holds the thread for 50-100 ms.
+const (
+	exportSlice = 8 * time.Millisecond
+	exportPart  = 2 << 20
+)
 
 // onExport exports the run in the format its button names: export-json,
 // export-csv or export-trace. One handler for the three keeps the wasm
@@ -38,18 +44,15 @@ func (p *page) exportAs(name string) {
 	s := p.sess
 	p.share.exporting, p.share.exportSt = true, "running"
 	p.share.note = "Exporting as " + strings.ToUpper(name) + "…"
-	p.say = p.share.note
-	s.after(func() {
-		st := p.linkState()
-		st.Actions, st.End = nil, 0
-		q, _ := st.Encode()
-		m := export.Meta{
-			Start: s.run.Began, Wall: s.run.Began.Round(0), At: s.run.Now(),
-			Virtual: s.run.Virtual(), Seed: s.run.Settings.Seed,
-			Link: q, Settings: settingsOf(q), Made: time.Now(),
-		}
-		go p.export(s.store, f, m)
-	})
+	st := p.linkState()
+	st.Actions, st.End = nil, 0
+	q, _ := st.Encode()
+	m := export.Meta{
+		Start: s.run.Began, Wall: s.run.Began.Round(0),
+		Virtual: s.run.Virtual(), Seed: s.run.Settings.Seed,
+		Link: q, Settings: settingsOf(q),
+	}
+	go p.export(s, f, m)
 }
 
 // settingsOf lists a link's settings, in its order.
@@ -73,21 +76,31 @@ func settingsOf(q string) []export.Setting {
 // for exportSlice: the records belong to the UI goroutine, and the store
 // keeps those not written yet as they were when the export began (see
 // frozen), while the run goes on.
-func (p *page) export(st *store, f export.Format, m export.Meta) {
-	enc := export.New(f, m)
+func (p *page) export(s *session, f export.Format, m export.Meta) {
+	// The events of the jobs queued before the click are applied first,
+	// so that every one is in the file: the pump applies them within a
+	// frame or two.
+	for i := 0; i < 100 && s.pump.lag.Load() > 0; i++ {
+		<-nextFrame()
+	}
+	st := s.store
+	var enc *export.Encoder
 	out := newDownload()
-	var buf []byte
+	buf := make([]byte, 0, exportPart+64<<10) // a job is at most a few KB
 	size, shown := 0, time.Now()
 	var fz *frozen
 	chunk := func() bool {
 		t0 := time.Now()
 		if fz == nil {
+			// The file is about this instant: jobs still open end here.
+			m.At, m.Made = s.run.Now(), time.Now()
+			enc = export.New(f, m)
 			fz = st.freeze()
 			buf = enc.Begin(buf)
 		}
 		for fz.next < fz.n {
 			buf = enc.Job(buf, fz.job(st))
-			if fz.next%256 == 0 && time.Since(t0) >= exportSlice {
+			if len(buf) >= exportPart || fz.next%256 == 0 && time.Since(t0) >= exportSlice {
 				break
 			}
 		}
@@ -104,17 +117,16 @@ func (p *page) export(st *store, f export.Format, m export.Meta) {
 		if time.Since(shown) >= slowDraw {
 			shown = time.Now()
 			n, total := fz.next, fz.n
-			p.dispatch(func() { p.share.note = fmt.Sprintf("Exporting: %s of %s jobs…", count(n), count(total)) })
+			p.dispatchShare(func() { p.share.note = fmt.Sprintf("Exporting: %s of %s jobs…", count(n), count(total)) })
 		}
 		<-nextFrame()
 	}
 	name := f.FileName(m)
 	out.save(name, f.MIME())
-	p.dispatch(func() {
+	p.dispatchShare(func() {
 		p.share.exporting, p.share.exportSt = false, "done"
 		p.share.exports++
 		p.share.note = fmt.Sprintf("Exported %s as %s (%s).", plural(fz.n, "job"), name, formatBytes(size))
-		p.say = p.share.note
 	})
 }
 

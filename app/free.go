@@ -60,7 +60,7 @@ func (p *page) renderFree() goapp.UI {
 	case "start":
 		body = p.renderStartSettings()
 	case "share":
-		body = p.renderShare()
+		body = &sharePanel{p: p, Rev: p.rev}
 	default:
 		body = p.renderSingle()
 	}

@@ -49,11 +49,12 @@ type page struct {
 	rev      int       // renders of the page, see runPanel
 
 	runCtx, recordsCtx goapp.Context // the panels' own, to redraw them alone
-	pageDirty          bool          // an update changed more than the run
-	pageDrawn          time.Time     // when the page was last rendered
-	runDrawn           time.Time     // when the run was last marked for drawing
-	drawSoon           bool          // a drawing of the run is due after slowDraw
-	shownStep          int           // the lesson step the listings last showed
+	shareCtx           goapp.Context
+	pageDirty          bool      // an update changed more than the run
+	pageDrawn          time.Time // when the page was last rendered
+	runDrawn           time.Time // when the run was last marked for drawing
+	drawSoon           bool      // a drawing of the run is due after slowDraw
+	shownStep          int       // the lesson step the listings last showed
 	chart              slowPart
 	rows               slowPart
 	say                string // what just happened, announced

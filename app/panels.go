@@ -23,6 +23,29 @@ func (c *runPanel) OnMount(ctx goapp.Context) { c.p.runCtx = ctx }
 func (c *runPanel) OnDismount()               { c.p.runCtx = nil }
 func (c *runPanel) Render() goapp.UI          { return c.p.renderRun() }
 
+// sharePanel is free play's Share form: see page.renderShare. Its clicks
+// and an export's progress redraw it alone; on a page with 100,000 jobs,
+// a redraw of the whole page redraws the run's charts, which takes
+// longer than a frame.
+type sharePanel struct {
+	goapp.Compo
+	p   *page
+	Rev int
+}
+
+func (c *sharePanel) OnMount(ctx goapp.Context) { c.p.shareCtx = ctx }
+func (c *sharePanel) OnDismount()               { c.p.shareCtx = nil }
+func (c *sharePanel) Render() goapp.UI          { return c.p.renderShare() }
+
+// dispatchShare runs fn on the UI goroutine and redraws the Share form.
+func (p *page) dispatchShare(fn func()) {
+	if p.shareCtx == nil {
+		p.dispatch(fn)
+		return
+	}
+	p.shareCtx.Dispatch(func(goapp.Context) { fn() })
+}
+
 // recordsPanel shows the records: see page.renderRecords.
 type recordsPanel struct {
 	goapp.Compo

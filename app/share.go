@@ -159,6 +159,7 @@ func (p *page) onSeed(ctx goapp.Context, e goapp.Event) {
 	p.reset("")
 	p.share.note = fmt.Sprintf("A new run with seed %d: its ids and failures follow from it.", seed)
 	p.say = p.share.note
+	p.redraw()
 }
 
 func (p *page) onCopyLink(ctx goapp.Context, e goapp.Event) {
@@ -167,7 +168,7 @@ func (p *page) onCopyLink(ctx goapp.Context, e goapp.Event) {
 	acts := len(p.sess.run.Actions())
 	href := goapp.Window().Get("location").Get("href").String()
 	copyText(href, func(err error) {
-		p.dispatch(func() {
+		p.dispatchShare(func() {
 			switch {
 			case err != nil:
 				p.share.note = "The browser did not let the page copy: copy the address bar instead."
@@ -178,7 +179,6 @@ func (p *page) onCopyLink(ctx goapp.Context, e goapp.Event) {
 			default:
 				p.share.note = "Copied a link to these settings."
 			}
-			p.say = p.share.note
 		})
 	})
 }
@@ -193,7 +193,6 @@ func (p *page) onReplay(ctx goapp.Context, e goapp.Event) {
 	}
 	if len(acts) == 0 {
 		p.share.note = "Nothing to replay yet: queue some jobs first."
-		p.say = p.share.note
 		return
 	}
 	p.playing = false
@@ -202,6 +201,7 @@ func (p *page) onReplay(ctx goapp.Context, e goapp.Event) {
 	p.share.replaying = true
 	p.share.note = fmt.Sprintf("Replaying %s…", plural(len(acts), "action"))
 	p.say = p.share.note
+	p.redraw()
 	go s.replay(acts, end)
 }
 
