@@ -45,7 +45,7 @@ func (p *page) exportAs(name string) {
 	p.share.exporting, p.share.exportSt = true, "running"
 	p.share.note = "Exporting as " + strings.ToUpper(name) + "…"
 	st := p.linkState()
-	st.Actions, st.End = nil, 0
+	st.Actions, st.End, st.Seed = nil, 0, s.run.Settings.Seed
 	q, _ := st.Encode()
 	m := export.Meta{
 		Start: s.run.Began, Wall: s.run.Began.Round(0),

@@ -18,6 +18,10 @@ import (
 // wrote, and a run a link brought, waiting for Replay.
 type share struct {
 	address   string // the query string last written to the address bar
+	// seeded is whether the address shows the seed: once a link brought
+	// it, the visitor set it, copied a link or did something to the run.
+	// A plain visit's address stays plain.
+	seeded bool
 	linkActs  []play.Action
 	linkEnd   time.Duration
 	replaying bool
@@ -42,7 +46,7 @@ func (p *page) openLink(query string) {
 	f.startTime, f.jitter = delayText(st.Start.StartTime), delayText(st.Start.Jitter)
 	f.failPct, f.panicPct, f.limit = strconv.Itoa(st.Start.FailPct), strconv.Itoa(st.Start.PanicPct), strconv.Itoa(st.Start.Limit)
 	seed := st.Seed
-	if seed == 0 {
+	if p.share.seeded = seed != 0; !p.share.seeded {
 		seed = newSeed()
 	}
 	f.start.Seed, f.seed = seed, strconv.FormatUint(seed, 10)
@@ -98,6 +102,9 @@ func (p *page) linkState() link.State {
 			st.End = s.run.Since()
 		}
 	}
+	if !p.share.seeded && len(st.Actions) == 0 {
+		st.Seed = 0 // drawn at random: see share.seeded
+	}
 	return st
 }
 
@@ -125,7 +132,7 @@ func (p *page) syncAddress() {
 func (p *page) renderShare() goapp.UI {
 	f := &p.free
 	return goapp.Form().ID("share-form").Class("form").OnSubmit(p.onSeed).Body(
-		para("", "explain", "In virtual time, the same seed and the same actions give the same run: the same ids, times and failures. Real time cannot be replayed exactly: the browser's timers fire a little late, by amounts that differ every run, so only the ids and failures repeat."),
+		para("", "explain", "A link holds these settings, the seed and what you did, in at most "+count(link.MaxLen)+" characters. In virtual time the same seed and actions give the same run: ids, times, failures. Real time cannot be replayed exactly: the browser's timers fire late by amounts that differ every run, so only the ids and failures repeat."),
 		row(
 			textField("seed", "Seed", f.seed, "share-note", false, p.onInput(&f.seed, &f.settingsErr)),
 			submit("seed-apply", "New run with this seed"),
@@ -155,7 +162,7 @@ func (p *page) onSeed(ctx goapp.Context, e goapp.Event) {
 	if !p.live() {
 		return
 	}
-	f.start.Seed = seed
+	f.start.Seed, p.share.seeded = seed, true
 	p.reset("")
 	p.share.note = fmt.Sprintf("A new run with seed %d: its ids and failures follow from it.", seed)
 	p.say = p.share.note
@@ -163,6 +170,7 @@ func (p *page) onSeed(ctx goapp.Context, e goapp.Event) {
 }
 
 func (p *page) onCopyLink(ctx goapp.Context, e goapp.Event) {
+	p.share.seeded = true
 	p.syncAddress()
 	q, full := p.linkState().Encode()
 	acts := len(p.sess.run.Actions())

@@ -41,11 +41,15 @@ func TestWorksOfflineAfterFirstVisit(t *testing.T) {
 
 	// A link with a query, as shared links are, opens offline too: the
 	// worker's cache lookup ignores the query.
-	withQuery := srv.url + "?mode=virtual&speed=0.5"
+	withQuery := srv.url + "?speed=0.5&delay=2ms"
 	p.do("opening "+withQuery+" offline", chromedp.Navigate(withQuery))
 	p.waitForApp()
 	if u := eval[string](p, "location.href"); u != withQuery {
 		t.Errorf("the page is at %s, want %s", u, withQuery)
+	}
+	p.freePlay("one")
+	if v := eval[string](p, `document.getElementById("delay").value`); v != "2ms" {
+		t.Errorf("the delay shows %q offline; want the link's 2ms", v)
 	}
 	queueAndStart(t, p)
 }
