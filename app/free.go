@@ -359,6 +359,7 @@ func (p *page) applyStart() {
 		f.settingsErr, f.settingsNote = err.Error(), ""
 		return
 	}
+	set.Seed = f.start.Seed // the seed is the Share form's
 	f.settingsErr, f.start = "", set
 	p.reset("")
 	f.settingsNote = "Applied: " + describeStart(set) + " A new run has begun."
@@ -450,8 +451,8 @@ func (p *page) cancelJob(id string) {
 		return
 	}
 	cancelled := false
-	if pos := p.sess.run.Position(id); pos >= 0 {
-		cancelled, _ = p.sess.run.Cancel(pos) // recorded, for a replay
+	if en.pos >= 0 {
+		cancelled, _ = p.sess.run.Cancel(en.pos) // recorded, for a replay
 	} else {
 		cancelled = en.job.Cancel(nil) // a lesson's job
 	}

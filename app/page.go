@@ -184,7 +184,7 @@ func (p *page) speed() float64 { return speeds[p.speedIdx] }
 func (p *page) reset(why string) {
 	p.newSession(p.settings(), nil)
 	p.scrubAt = time.Time{}
-	p.share.replaying = false
+	p.share.linkActs, p.share.linkEnd = nil, 0 // a new run is not the link's
 	p.latestReset()
 	p.resetMsg = why
 }

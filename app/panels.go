@@ -37,13 +37,17 @@ func (c *sharePanel) OnMount(ctx goapp.Context) { c.p.shareCtx = ctx }
 func (c *sharePanel) OnDismount()               { c.p.shareCtx = nil }
 func (c *sharePanel) Render() goapp.UI          { return c.p.renderShare() }
 
-// dispatchShare runs fn on the UI goroutine and redraws the Share form.
+// dispatchShare runs fn on the UI goroutine and redraws the Share form,
+// if it shows, and nothing else. It waits for fn: call it from another
+// goroutine, never from the UI goroutine.
 func (p *page) dispatchShare(fn func()) {
-	if p.shareCtx == nil {
-		p.dispatch(fn)
-		return
-	}
-	p.shareCtx.Dispatch(func(goapp.Context) { fn() })
+	p.onUI(func() bool {
+		fn()
+		if p.shareCtx != nil {
+			p.shareCtx.Dispatch(func(goapp.Context) {})
+		}
+		return true
+	})
 }
 
 // recordsPanel shows the records: see page.renderRecords.

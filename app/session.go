@@ -44,6 +44,7 @@ func (p *page) newSession(set play.Settings, configure func(*sched.Scheduler)) *
 	if p.sess != nil {
 		p.sess.end()
 	}
+	p.share.replaying = false // a replay belongs to the session it replays into
 	ctx, stop := context.WithCancel(context.Background())
 	s := &session{
 		page:  p,

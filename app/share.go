@@ -81,7 +81,9 @@ func delayText(d time.Duration) string {
 }
 
 // linkState is the page's settings, and the run's actions, as a link holds
-// them. Fields typed but not valid keep the default.
+// them, with the run's time now as the link's end. Fields typed but not
+// valid keep the default. Before its Replay, the run a link brought is
+// the run.
 func (p *page) linkState() link.State {
 	st := link.Default()
 	f := &p.free
@@ -102,6 +104,9 @@ func (p *page) linkState() link.State {
 			st.End = s.run.Since()
 		}
 	}
+	if len(st.Actions) == 0 {
+		st.Actions, st.End = p.share.linkActs, p.share.linkEnd
+	}
 	if !p.share.seeded && len(st.Actions) == 0 {
 		st.Seed = 0 // drawn at random: see share.seeded
 	}
@@ -109,22 +114,42 @@ func (p *page) linkState() link.State {
 }
 
 // syncAddress writes the page's settings into the address bar, replacing
-// the history entry rather than adding one for every change.
+// the history entry rather than adding one for every change. It runs at
+// each render of the page, so the address changes only when a setting or
+// the actions do: its end is the time of the last action, not the clock,
+// which moves on (Copy link writes the clock's time). Browsers limit how
+// often a page may replace its address: during a replay, whose actions
+// come fast, it waits for the end.
 func (p *page) syncAddress() {
-	if !goapp.IsClient || p.mountCtx == nil {
+	if !goapp.IsClient || p.mountCtx == nil || p.share.replaying {
 		return
 	}
-	q, _ := p.linkState().Encode()
-	if q == p.share.address {
-		return
+	st := p.linkState()
+	if n := len(st.Actions); n > 0 {
+		st.End = max(st.Actions[n-1].At, p.share.linkEnd)
 	}
-	p.share.address = q
+	p.setAddress(st)
+}
+
+// setAddress writes st into the address bar, if it changed, and returns
+// the page's whole address.
+func (p *page) setAddress(st link.State) string {
+	q, _ := st.Encode()
 	loc := goapp.Window().Get("location")
 	url := loc.Get("pathname").String()
 	if q != "" {
 		url += "?" + q
 	}
-	goapp.Window().Get("history").Call("replaceState", nil, "", url)
+	if q != p.share.address {
+		p.share.address = q
+		func() {
+			// Safari throws past its limit of replacements; the address
+			// is then behind, never the page broken.
+			defer func() { recover() }()
+			goapp.Window().Get("history").Call("replaceState", nil, "", url)
+		}()
+	}
+	return loc.Get("origin").String() + url
 }
 
 // renderShare is free play's Share form: the seed, the link, replay and
@@ -171,10 +196,10 @@ func (p *page) onSeed(ctx goapp.Context, e goapp.Event) {
 
 func (p *page) onCopyLink(ctx goapp.Context, e goapp.Event) {
 	p.share.seeded = true
-	p.syncAddress()
-	q, full := p.linkState().Encode()
-	acts := len(p.sess.run.Actions())
-	href := goapp.Window().Get("location").Get("href").String()
+	st := p.linkState()
+	q, full := st.Encode()
+	acts := len(st.Actions)
+	href := p.setAddress(st)
 	copyText(href, func(err error) {
 		p.dispatchShare(func() {
 			switch {
@@ -262,7 +287,7 @@ func (s *session) replay(acts []play.Action, end time.Duration) {
 		}
 		p.share.replaying = false
 		if err != nil {
-			p.share.note = "The replay stopped: " + sentence(err)
+			p.share.note = "The replay stopped at " + strings.TrimSuffix(err.Error(), ".") + "."
 		} else {
 			p.share.note = fmt.Sprintf("Replayed %s; the run is at +%s, where it was.", plural(len(acts), "action"), formatDuration(s.run.Since()))
 			if s.run.Virtual() {
@@ -270,7 +295,6 @@ func (s *session) replay(acts []play.Action, end time.Duration) {
 			}
 		}
 		p.say = p.share.note
-		p.pageDirty = true
 	})
 }
 
@@ -293,7 +317,11 @@ func (s *session) reach(at time.Duration) bool {
 		}
 	}
 	done := make(chan struct{})
-	s.time <- timeCmd{kind: cmdTo, to: s.run.Began.Add(at), done: done}
+	select {
+	case s.time <- timeCmd{kind: cmdTo, to: s.run.Began.Add(at), done: done}:
+	case <-s.ctx.Done():
+		return false
+	}
 	select {
 	case <-done:
 		return true

@@ -36,7 +36,7 @@ func TestLinkOpensWithItsSettings(t *testing.T) {
 		if !full {
 			t.Fatal("a link without actions is not full")
 		}
-		tt.do(func(goapp.Context) { tt.p.openLink(q + "&bogus=1"); tt.p.reset("") })
+		tt.do(func(goapp.Context) { tt.p.openLink(q + "&bogus=1"); tt.p.newSession(tt.p.settings(), nil) })
 
 		p, f := tt.p, &tt.p.free
 		if p.tab != freeTab || !p.virtual || p.speedIdx != 6 {
@@ -158,7 +158,7 @@ func TestReplayInThePage(t *testing.T) {
 
 		// A new page opened from the link: nothing runs until Replay.
 		tt2 := mountPage(t)
-		tt2.do(func(goapp.Context) { tt2.p.openLink(q); tt2.p.reset("") })
+		tt2.do(func(goapp.Context) { tt2.p.openLink(q); tt2.p.newSession(tt2.p.settings(), nil) })
 		if n := len(tt2.p.sess.run.Jobs()); n != 0 || !strings.Contains(tt2.p.say, "press Replay") {
 			t.Fatalf("the link's page has %d jobs and says %q; want none yet, and to press Replay", n, tt2.p.say)
 		}
@@ -261,6 +261,50 @@ func TestCopyIDCopiesTheWholeID(t *testing.T) {
 		}
 		if j.State() != sched.Started {
 			t.Errorf("the job is %v", j.State())
+		}
+	})
+}
+
+// TestSeedSurvivesTheOtherSettings: applying the start settings, or
+// opening a link's run and then changing a setting, keeps the seed; a
+// link's run stays in the address until a new run replaces it.
+func TestSeedSurvivesTheOtherSettings(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tt := mountPage(t)
+		st := link.Default()
+		st.Tab, st.Virtual, st.Seed = freeTab, true, 4242
+		st.Actions, st.End = []play.Action{{Kind: play.Queue, Delay: time.Millisecond}}, time.Millisecond
+		q, _ := st.Encode()
+		tt.do(func(goapp.Context) { tt.p.openLink(q); tt.p.newSession(tt.p.settings(), nil) })
+		if got, _ := tt.p.linkState().Encode(); got != q {
+			t.Errorf("before Replay the page's link is\n %s\nwant the link's run\n %s", got, q)
+		}
+		tt.do(func(goapp.Context) { tt.p.free.failPct = "30"; tt.p.applyStart() })
+		if got := tt.p.sess.run.Settings.Seed; got != 4242 {
+			t.Errorf("after Apply the run's seed is %d; want 4242", got)
+		}
+		if got := tt.p.linkState(); got.Seed != 4242 || len(got.Actions) != 0 {
+			t.Errorf("after Apply the link has seed %d and %d actions; want 4242 and none: a new run", got.Seed, len(got.Actions))
+		}
+	})
+}
+
+// TestLessonEndsAReplay: a lesson run during a replay ends the replay's
+// session, and the page is not left refusing actions.
+func TestLessonEndsAReplay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tt := mountPage(t)
+		tt.freePlay("one")
+		tt.do(func(goapp.Context) { tt.p.free.delay = "1h"; tt.p.queueOne() })
+		tt.do(func(ctx goapp.Context) { tt.p.onReplay(ctx, goapp.Event{}) })
+		if !tt.p.share.replaying {
+			t.Fatal("the replay did not begin")
+		}
+		tt.do(func(ctx goapp.Context) { tt.p.onTab("await")(ctx, goapp.Event{}) })
+		tt.do(func(ctx goapp.Context) { tt.p.onRunLesson(ctx, goapp.Event{}) })
+		tt.settle(time.Second)
+		if tt.p.share.replaying || !tt.p.live() {
+			t.Errorf("after a lesson, replaying=%v and the page says %q", tt.p.share.replaying, tt.p.say)
 		}
 	})
 }

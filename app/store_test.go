@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -182,5 +183,34 @@ func BenchmarkStoreApply10k(b *testing.B) {
 		st.apply(evq)
 		st.apply(evs)
 		st.late.percentile(99)
+	}
+}
+
+// TestFrozenKeepsRecordsAsTheyWere: an export sees every job known when it
+// began, each as it was then, though the run goes on meanwhile; a job
+// that joins later is not in it; and after thaw nothing more is kept.
+func TestFrozenKeepsRecordsAsTheyWere(t *testing.T) {
+	st := newStore()
+	st.apply(events(rec(1, sched.Queued, 0), rec(2, sched.Queued, 0), rec(3, sched.Queued, 0)))
+	f := st.freeze()
+	first := f.job(st) // written before the change: its change is not kept
+	st.apply(events(rec(1, sched.Started, 0), rec(2, sched.Started, 0), rec(4, sched.Queued, 0)))
+	if first.Rec.State != sched.Queued || first.Pos != 0 {
+		t.Errorf("job 1 exported as %v at %d; want queued at 0", first.Rec.State, first.Pos)
+	}
+	var got []sched.State
+	for f.next < f.n {
+		got = append(got, f.job(st).Rec.State)
+	}
+	if want := []sched.State{sched.Queued, sched.Queued}; !slices.Equal(got, want) {
+		t.Errorf("jobs 2 and 3 exported as %v; want %v, as at the freeze", got, want)
+	}
+	if len(f.old) != 0 {
+		t.Errorf("%d old records kept after they were written", len(f.old))
+	}
+	st.thaw()
+	st.apply(events(rec(3, sched.Started, 0)))
+	if len(f.old) != 0 {
+		t.Error("a record was kept after thaw")
 	}
 }

@@ -106,7 +106,7 @@ type State struct {
 }
 
 // Default returns the page's state on a plain visit: the first lesson,
-// real time at 1×, jobs of 1ms, batches of 10 jobs of 1ms, starts that
+// real time (a virtual clock would run at 0.1×), jobs of 1ms, batches of 10 jobs of 1ms, starts that
 // take no time and never fail, no limit, no seed, no actions.
 func Default() State {
 	// Speed 0.1×: slow enough to see a 1 ms job wait.

@@ -49,6 +49,8 @@ type Batch struct {
 
 // Queue submits one job and records it.
 func (r *Run) Queue(d time.Duration) (*sched.Job, error) {
+	r.move.Lock()
+	defer r.move.Unlock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.open != nil {
@@ -73,6 +75,8 @@ func (r *Run) NewBatch(n int, d time.Duration) (*Batch, error) {
 	case d < 0:
 		return nil, fmt.Errorf("%w: %v", sched.ErrBadDelay, d)
 	}
+	r.move.Lock()
+	defer r.move.Unlock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.open != nil {
@@ -88,6 +92,8 @@ func (r *Run) NewBatch(n int, d time.Duration) (*Batch, error) {
 // Queue submits up to k more of b's jobs, and closes b once all are.
 func (b *Batch) Queue(k int) ([]*sched.Job, error) {
 	r := b.r
+	r.move.Lock()
+	defer r.move.Unlock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if b.done {
@@ -146,6 +152,8 @@ func (b *Batch) stopLocked() {
 // Cancel cancels the job at position pos if it still waits, and records
 // the attempt.
 func (r *Run) Cancel(pos int) (bool, error) {
+	r.move.Lock()
+	defer r.move.Unlock()
 	r.mu.Lock()
 	if pos < 0 || pos >= len(r.jobs) {
 		r.mu.Unlock()
@@ -157,21 +165,11 @@ func (r *Run) Cancel(pos int) (bool, error) {
 	return j.Cancel(nil), nil
 }
 
-// Position returns the position of the job with this id, or -1.
-func (r *Run) Position(id string) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for i, j := range r.jobs {
-		if j.ID() == id {
-			return i
-		}
-	}
-	return -1
-}
-
 // CancelBatch stops batch no, if it is still being queued, and cancels
 // its jobs that wait; it returns how many it cancelled.
 func (r *Run) CancelBatch(no int) (int, error) {
+	r.move.Lock()
+	defer r.move.Unlock()
 	r.mu.Lock()
 	if no < 1 || no > len(r.batches) {
 		r.mu.Unlock()
@@ -194,6 +192,8 @@ func (r *Run) CancelBatch(no int) (int, error) {
 // CancelAll stops a batch being queued and cancels every job that waits;
 // it returns how many it cancelled.
 func (r *Run) CancelAll() int {
+	r.move.Lock()
+	defer r.move.Unlock()
 	r.mu.Lock()
 	if r.open != nil {
 		r.open.stopLocked()
@@ -227,10 +227,8 @@ func (r *Run) Jobs() []*sched.Job {
 // Since returns how long the run has run, by its clock.
 func (r *Run) Since() time.Duration { return r.Now().Sub(r.Began) }
 
-func (r *Run) sinceLocked() time.Duration { return r.Now().Sub(r.Began) }
-
 func (r *Run) recordLocked(a Action) {
-	a.At = r.sinceLocked()
+	a.At = r.Since()
 	r.actions = append(r.actions, a)
 }
 

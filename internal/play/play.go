@@ -129,6 +129,13 @@ type Run struct {
 	Settings Settings
 	Began    time.Time // when the run began by its clock: Origin in virtual time
 
+	// move is held while time moves (Step, AdvanceTo, JumpToNextDue) and
+	// while an action is done: an action never lands halfway through a
+	// move, where the scheduler may be part-way through starting the jobs
+	// due at one instant, which a replay would not see. It is taken
+	// before mu.
+	move sync.Mutex
+
 	mu      sync.Mutex
 	jobs    []*sched.Job // the jobs submitted through the run, by position
 	batches []*Batch     // batch n is batches[n-1]
@@ -266,6 +273,8 @@ func (r *Run) NextEvent() (t time.Time, ok bool) {
 // reports false, moving nothing, when nothing waits or a batch is being
 // queued.
 func (r *Run) Step() bool {
+	r.move.Lock()
+	defer r.move.Unlock()
 	t, ok := r.NextEvent()
 	if !ok || r.Busy() {
 		return false
@@ -283,6 +292,8 @@ func (r *Run) AdvanceTo(t time.Time, max int) bool {
 	if r.Clock == nil {
 		return true
 	}
+	r.move.Lock()
+	defer r.move.Unlock()
 	if r.Busy() {
 		return false
 	}
@@ -302,11 +313,10 @@ func (r *Run) AdvanceTo(t time.Time, max int) bool {
 // reports false when no job waits for its delay.
 func (r *Run) JumpToNextDue() bool {
 	t, ok := r.S.NextDue()
-	if !ok || r.Clock == nil || r.Busy() {
+	if !ok || r.Clock == nil {
 		return false
 	}
-	r.AdvanceTo(t, 0)
-	return true
+	return r.AdvanceTo(t, 0)
 }
 
 // to moves the clock to t and waits until the run is still: the jobs due
