@@ -17,11 +17,11 @@ import (
 // share is what the page keeps for sharing a run: the address it last
 // wrote, and a run a link brought, waiting for Replay.
 type share struct {
-	address   string // the query string last written to the address bar
+	address string // the query string last written to the address bar
 	// seeded is whether the address shows the seed: once a link brought
 	// it, the visitor set it, copied a link or did something to the run.
 	// A plain visit's address stays plain.
-	seeded bool
+	seeded    bool
 	linkActs  []play.Action
 	linkEnd   time.Duration
 	replaying bool
