@@ -18,6 +18,9 @@ import (
 // wrote, and a run a link brought, waiting for Replay.
 type share struct {
 	address string // the query string last written to the address bar
+	want    string // the query string the address should hold
+	wantAt  time.Time
+	waiting bool // a write of the address is due (see syncAddress)
 	// seeded is whether the address shows the seed: once a link brought
 	// it, the visitor set it, copied a link or did something to the run.
 	// A plain visit's address stays plain.
@@ -113,13 +116,19 @@ func (p *page) linkState() link.State {
 	return st
 }
 
-// syncAddress writes the page's settings into the address bar, replacing
-// the history entry rather than adding one for every change. It runs at
-// each render of the page, so the address changes only when a setting or
-// the actions do: its end is the time of the last action, not the clock,
-// which moves on (Copy link writes the clock's time). Browsers limit how
-// often a page may replace its address: during a replay, whose actions
-// come fast, it waits for the end.
+// syncAddress keeps the page's settings in the address bar, replacing the
+// history entry rather than adding one for every change. It runs at each
+// render of the page, so the address changes only when a setting or the
+// actions do: its end is the time of the last action, not the clock,
+// which moves on (Copy link writes the clock's time).
+//
+// The address is written once it has been still for addressDelay: a
+// replacement of the address costs the browser work on the page's thread
+// (measured: queued 1 ms jobs were late by 10 ms more at the 99th
+// percentile, and the next page loads slower, when each click replaced
+// it), and browsers limit how often a page may replace it (Safari throws
+// past 100 times in 10 s). A replay, whose actions come fast, writes it
+// at its end.
 func (p *page) syncAddress() {
 	if !goapp.IsClient || p.mountCtx == nil || p.share.replaying {
 		return
@@ -128,13 +137,46 @@ func (p *page) syncAddress() {
 	if n := len(st.Actions); n > 0 {
 		st.End = max(st.Actions[n-1].At, p.share.linkEnd)
 	}
-	p.setAddress(st)
+	q, _ := st.Encode()
+	if q != p.share.want {
+		p.share.want, p.share.wantAt = q, time.Now()
+	}
+	if q == p.share.address || p.share.waiting {
+		return
+	}
+	p.share.waiting = true
+	var check func()
+	check = func() {
+		time.AfterFunc(addressDelay, func() {
+			p.onUI(func() bool {
+				if wait := addressDelay - time.Since(p.share.wantAt); wait > 0 && p.share.want != p.share.address {
+					check() // changed meanwhile: wait until it is still
+					return true
+				}
+				p.share.waiting = false
+				p.writeAddress(p.share.want)
+				return true
+			})
+		})
+	}
+	check()
 }
 
-// setAddress writes st into the address bar, if it changed, and returns
-// the page's whole address.
+// addressDelay is how long the page's settings stay unchanged before the
+// address bar shows them: see syncAddress.
+const addressDelay = time.Second
+
+// setAddress writes st into the address bar now, and returns the page's
+// whole address.
 func (p *page) setAddress(st link.State) string {
 	q, _ := st.Encode()
+	p.share.want, p.share.wantAt = q, time.Now()
+	return p.writeAddress(q)
+}
+
+// writeAddress writes the query q into the address bar, if it changed,
+// and returns the page's whole address.
+func (p *page) writeAddress(q string) string {
 	loc := goapp.Window().Get("location")
 	url := loc.Get("pathname").String()
 	if q != "" {
