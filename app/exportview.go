@@ -29,20 +29,19 @@ func (p *page) onExport(ctx goapp.Context, e goapp.Event) {
 	p.exportAs(strings.TrimPrefix(ctx.JSSrc().Get("id").String(), "export-"))
 }
 
-// exportAs exports the run as name: "json", "csv" or "trace". It begins
-// once the events before the click are applied, so that every job queued
-// so far is in it.
+// exportAs exports the run as name: "json", "csv" or "trace", on a
+// goroutine of its own (see export).
 func (p *page) exportAs(name string) {
 	f, ok := export.ParseFormat(name)
 	switch {
 	case !ok:
 		return
-	case p.share.exporting:
+	case p.share.exportSt == "running":
 		p.share.note = "An export is being made: wait for it to finish."
 		return
 	}
 	s := p.sess
-	p.share.exporting, p.share.exportSt = true, "running"
+	p.share.exportSt = "running"
 	p.share.note = "Exporting as " + strings.ToUpper(name) + "…"
 	st := p.linkState()
 	st.Actions, st.End, st.Seed = nil, 0, s.run.Settings.Seed
@@ -124,7 +123,7 @@ func (p *page) export(s *session, f export.Format, m export.Meta) {
 	name := f.FileName(m)
 	out.save(name, f.MIME())
 	p.dispatchShare(func() {
-		p.share.exporting, p.share.exportSt = false, "done"
+		p.share.exportSt = "done"
 		p.share.exports++
 		p.share.note = fmt.Sprintf("Exported %s as %s (%s).", plural(fz.n, "job"), name, formatBytes(size))
 	})

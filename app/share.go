@@ -28,9 +28,8 @@ type share struct {
 	linkActs  []play.Action
 	linkEnd   time.Duration
 	replaying bool
-	exporting bool
 	note      string // what the last share action did
-	exportSt  string // "", "running" or "done": for scripts waiting on an export
+	exportSt  string // "", "running" (an export is being made) or "done"
 	exports   int    // exports finished
 }
 

@@ -182,7 +182,7 @@ func TestExportsHoldEveryJob(t *testing.T) {
 		}
 		for _, name := range []string{"json", "csv", "trace"} {
 			tt.do(func(ctx goapp.Context) { tt.p.exportAs(name) })
-			for i := 0; i < 100 && tt.p.share.exporting; i++ {
+			for i := 0; i < 100 && tt.p.share.exportSt == "running"; i++ {
 				tt.settle(100 * time.Millisecond)
 			}
 			if tt.p.share.exportSt != "done" {

@@ -117,13 +117,6 @@ func (b *Batch) Queue(k int) ([]*sched.Job, error) {
 // From returns the position of b's first job in its run.
 func (b *Batch) From() int { return b.from }
 
-// Len returns how many of b's jobs are queued.
-func (b *Batch) Len() int {
-	b.r.mu.Lock()
-	defer b.r.mu.Unlock()
-	return len(b.jobs)
-}
-
 // Open reports whether b still has jobs to queue.
 func (b *Batch) Open() bool {
 	b.r.mu.Lock()
