@@ -1,6 +1,6 @@
 module github.com/wasmsched/wasmsched
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/andybalholm/brotli v1.3.0
@@ -10,6 +10,7 @@ require (
 	github.com/jonboulle/clockwork v0.5.0
 	github.com/maxence-charriere/go-app/v9 v9.8.0
 	go.uber.org/goleak v1.3.0
+	golang.org/x/net v0.63.0
 )
 
 require github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect

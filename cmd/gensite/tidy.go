@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"unicode"
 )
 
@@ -23,7 +24,9 @@ var (
 // tidyPages makes the generated pages the same on every run, so an
 // unchanged app keeps its version: go-app prints attributes in map order,
 // which Go randomises, and its og:url names the throwaway server, which is
-// wrong for every visitor anyway and is dropped.
+// wrong for every visitor anyway and is dropped. It also writes the
+// attributes go-app prints from Go booleans as HTML reads them (see
+// tidyAttribute): the page is live HTML until the wasm runs.
 func tidyPages(dir string) error {
 	return walkFiles(dir, func(p, _ string) error {
 		if filepath.Ext(p) != ".html" {
@@ -39,7 +42,8 @@ func tidyPages(dir string) error {
 	})
 }
 
-// sortAttributes rewrites a start tag with its attributes sorted by name.
+// sortAttributes rewrites a start tag with its attributes sorted by name
+// and tidied by tidyAttribute.
 func sortAttributes(tag []byte) []byte {
 	name := tag[:bytes.IndexFunc(tag, unicode.IsSpace)]
 	inner := tag[len(name) : len(tag)-1]
@@ -47,8 +51,60 @@ func sortAttributes(tag []byte) []byte {
 	slices.SortStableFunc(attrs, func(a, b [][]byte) int { return bytes.Compare(a[1], b[1]) })
 	out := slices.Clone(name)
 	for _, a := range attrs {
-		out = append(out, ' ')
-		out = append(out, bytes.TrimLeftFunc(a[0], unicode.IsSpace)...)
+		attr, keep := tidyAttribute(bytes.TrimLeftFunc(a[0], unicode.IsSpace), string(a[1]))
+		if keep {
+			out = append(out, ' ')
+			out = append(out, attr...)
+		}
 	}
 	return append(out, '>')
+}
+
+// go-app prints an attribute set from a Go bool as name="false", or as the
+// bare name for true. HTML reads neither as Go meant:
+//
+//   - a boolean attribute is true whenever it is present, so
+//     checked="false" is a checked box: it is left out instead;
+//   - an ARIA state written bare is the empty string, which ARIA reads as
+//     not set, so a pressed toggle would not say it is pressed: it is
+//     written ="true".
+//
+// Once the wasm runs, go-app sets both as properties and gets them right;
+// this is for the page as it stands before.
+var (
+	// htmlBooleans are HTML's boolean attributes.
+	htmlBooleans = set("allowfullscreen", "async", "autofocus", "autoplay", "checked", "controls",
+		"default", "defer", "disabled", "formnovalidate", "hidden", "inert", "ismap", "itemscope",
+		"loop", "multiple", "muted", "nomodule", "novalidate", "open", "playsinline", "readonly",
+		"required", "reversed", "selected")
+	// ariaStates are ARIA's states and properties whose values include
+	// true: for them a bare attribute can only have meant true.
+	ariaStates = set("aria-atomic", "aria-busy", "aria-checked", "aria-current", "aria-disabled",
+		"aria-expanded", "aria-grabbed", "aria-haspopup", "aria-hidden", "aria-invalid", "aria-modal",
+		"aria-multiline", "aria-multiselectable", "aria-pressed", "aria-readonly", "aria-required",
+		"aria-selected")
+	// goFalse are the values go-app reads as false (strconv.ParseBool).
+	goFalse = set(`"false"`, `"0"`, `"f"`, `"F"`, `"FALSE"`, `"False"`)
+)
+
+// tidyAttribute returns attr (name="value" or a bare name) as HTML must
+// read it, or false to leave it out.
+func tidyAttribute(attr []byte, name string) ([]byte, bool) {
+	value, hasValue := bytes.CutPrefix(attr[len(name):], []byte("="))
+	lower := strings.ToLower(name)
+	switch {
+	case htmlBooleans[lower] && hasValue && goFalse[string(value)]:
+		return nil, false
+	case ariaStates[lower] && !hasValue:
+		return []byte(name + `="true"`), true
+	}
+	return attr, true
+}
+
+func set(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
 }

@@ -1,6 +1,7 @@
 // Package hosting holds what the site generator and the file server must
 // agree on: the HTTP headers the site is served with, the header that
-// carries app.wasm's decoded size, and what a base path may be.
+// carries app.wasm's decoded size, what a base path may be, and the file in
+// which a build says which base it was built for.
 //
 // cmd/serve sends [Headers] with every response; cmd/gensite writes the
 // same into the site's _headers file, which static hosts such as Netlify
@@ -8,7 +9,9 @@
 package hosting
 
 import (
+	"encoding/json"
 	"fmt"
+	"io/fs"
 	"regexp"
 	"strings"
 )
@@ -85,4 +88,55 @@ func CleanBase(base string) (string, error) {
 		}
 	}
 	return b, nil
+}
+
+// BuildFile names the file in a built site's folder that says what the
+// build is for. gensite writes it; cmd/serve reads it and, like every
+// dotfile, never serves it. A static host may publish it: it holds nothing
+// but what the pages already show.
+const BuildFile = ".wasmsched-build.json"
+
+// Build is what a site folder was built for.
+type Build struct {
+	// Base is the URL path the site was built to be served under, as
+	// CleanBase returns it: "" for the root.
+	Base string `json:"base"`
+	// Version is the site's version, a hash of its files.
+	Version string `json:"version"`
+}
+
+// ReadBuild reads the BuildFile of the site in fsys. A folder without one
+// (not built by gensite, or by one before the file existed) gives an error
+// matching fs.ErrNotExist.
+func ReadBuild(fsys fs.FS) (Build, error) {
+	data, err := fs.ReadFile(fsys, BuildFile)
+	if err != nil {
+		return Build{}, err
+	}
+	var b Build
+	if err := json.Unmarshal(data, &b); err != nil {
+		return Build{}, fmt.Errorf("%s: %w", BuildFile, err)
+	}
+	clean, err := CleanBase(b.Base)
+	if err != nil {
+		return Build{}, fmt.Errorf("%s: %w", BuildFile, err)
+	}
+	if clean != b.Base {
+		return Build{}, fmt.Errorf("%s: base %q is not written as %q", BuildFile, b.Base, clean)
+	}
+	return b, nil
+}
+
+// Marshal returns the BuildFile's contents for b.
+func (b Build) Marshal() []byte {
+	data, _ := json.MarshalIndent(b, "", "  ") // two strings: cannot fail
+	return append(data, '\n')
+}
+
+// BaseName names a base for people: "/" for the root, the path otherwise.
+func BaseName(base string) string {
+	if base == "" {
+		return "/ (the root)"
+	}
+	return base
 }

@@ -1,9 +1,12 @@
 package hosting
 
 import (
+	"errors"
+	"io/fs"
 	"net/http"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func TestCleanBase(t *testing.T) {
@@ -77,5 +80,27 @@ func TestCSPAllowsWasmAndNothingRemote(t *testing.T) {
 	}
 	if !has("default-src", "'none'") {
 		t.Errorf("default-src %q: want 'none', so that what is not named is refused", directives["default-src"])
+	}
+}
+
+// TestBuildFile: what gensite writes, cmd/serve reads back; a folder
+// without the file says so, and a file that names a bad base is refused.
+func TestBuildFile(t *testing.T) {
+	for _, b := range []Build{{Base: "", Version: "0123456789abcdef"}, {Base: "/wasmsched", Version: "v"}} {
+		got, err := ReadBuild(fstest.MapFS{BuildFile: {Data: b.Marshal()}})
+		if err != nil || got != b {
+			t.Errorf("ReadBuild(Marshal(%+v)) = %+v, %v", b, got, err)
+		}
+	}
+	if _, err := ReadBuild(fstest.MapFS{"index.html": {}}); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a folder without %s: err = %v, want fs.ErrNotExist", BuildFile, err)
+	}
+	for _, data := range []string{`{"base": "wasmsched"}`, `{"base": "/a/"}`, `{"base": "/../x"}`, `not json`} {
+		if b, err := ReadBuild(fstest.MapFS{BuildFile: {Data: []byte(data)}}); err == nil || errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), BuildFile) {
+			t.Errorf("ReadBuild(%s) = %+v, %v; want an error naming the file", data, b, err)
+		}
+	}
+	if BaseName("") != "/ (the root)" || BaseName("/x") != "/x" {
+		t.Errorf("BaseName: %q, %q", BaseName(""), BaseName("/x"))
 	}
 }
