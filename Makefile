@@ -8,6 +8,9 @@ WASM_EXEC = $(shell $(GO) env GOROOT)/lib/wasm/go_js_wasm_exec
 DIST     ?= dist
 BASE     ?=
 ADDR     ?= 127.0.0.1:8080
+# The build refuses to replace a site built for another base, which a
+# server may be serving under that base; FORCE=1 replaces it anyway.
+FORCE    ?=
 # make bench runs each benchmark BENCH_COUNT times and prints the medians.
 BENCH_COUNT ?= 5
 
@@ -85,8 +88,8 @@ build:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	echo "GOOS=js GOARCH=wasm $(GO) build ./cmd/wasm" && \
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o "$$tmp/app.wasm" ./cmd/wasm && \
-	echo "$(GO) run ./cmd/gensite -out $(DIST) -base '$(BASE)'" && \
-	$(GO) run ./cmd/gensite -out '$(DIST)' -wasm "$$tmp/app.wasm" -base '$(BASE)'
+	echo "$(GO) run ./cmd/gensite -out $(DIST) -base '$(BASE)'$(if $(filter 1 yes true,$(FORCE)), -force)" && \
+	$(GO) run ./cmd/gensite -out '$(DIST)' -wasm "$$tmp/app.wasm" -base '$(BASE)'$(if $(filter 1 yes true,$(FORCE)), -force)
 
 # A busy port or a bad BASE is reported before the build, not after it.
 # With BASE=/name the site is served under /name/, as GitHub Pages serves

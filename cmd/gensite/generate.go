@@ -24,6 +24,9 @@ type options struct {
 	Base  string    // URL path prefix like "/name"; "" is the root
 	Cache string    // folder of compressed files kept between runs; "" keeps none
 	Log   io.Writer // where the slow stages say what they do; nil says nothing
+	// Force replaces a site built for another base, which a server may be
+	// serving under that base.
+	Force bool
 	// MaxWasmBr is the budget in bytes for web/app.wasm.br (budget.go);
 	// 0 has none.
 	MaxWasmBr int64
@@ -65,7 +68,7 @@ func generate(o options, h *goapp.Handler) (*site, error) {
 		return nil, err
 	}
 	out := filepath.Clean(o.Out)
-	if err := checkReplaceable(out); err != nil {
+	if err := checkReplaceable(out, base, o.Force); err != nil {
 		return nil, err
 	}
 	wasm, err := os.ReadFile(o.Wasm)
@@ -140,6 +143,13 @@ func generate(o options, h *goapp.Handler) (*site, error) {
 	if err := checkWasmBudget(s.Wasm, o.MaxWasmBr); err != nil {
 		return nil, err
 	}
+	// Last, outside the version: it says what the build is for, to
+	// cmd/serve and to the next build (checkReplaceable).
+	build := hosting.Build{Base: base, Version: version}
+	if err := writeFile(filepath.Join(tmp, hosting.BuildFile), build.Marshal()); err != nil {
+		return nil, err
+	}
+	s.Files++
 	if err := replaceDir(tmp, out); err != nil {
 		return nil, err
 	}
@@ -149,8 +159,10 @@ func generate(o options, h *goapp.Handler) (*site, error) {
 
 // checkReplaceable refuses to replace anything but a missing folder, an
 // empty one or a site built before, so a slip like -out . or -out web
-// cannot delete source files.
-func checkReplaceable(out string) error {
+// cannot delete source files. Unless forced, it also refuses a site built
+// for another base: a server may be serving it under that base (make serve
+// BASE=/name), and would then serve pages that ask for files elsewhere.
+func checkReplaceable(out, base string, force bool) error {
 	fi, err := os.Lstat(out)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -168,10 +180,31 @@ func checkReplaceable(out string) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	if fi, err := os.Stat(filepath.Join(out, "app-worker.js")); err == nil && fi.Mode().IsRegular() {
-		return nil
+	if fi, err := os.Stat(filepath.Join(out, "app-worker.js")); err != nil || !fi.Mode().IsRegular() {
+		return fmt.Errorf("refusing to replace %s: it is not empty and holds no app-worker.js, so it is not a site built before", out)
 	}
-	return fmt.Errorf("refusing to replace %s: it is not empty and holds no app-worker.js, so it is not a site built before", out)
+	old, err := hosting.ReadBuild(os.DirFS(out))
+	switch {
+	case errors.Is(err, fs.ErrNotExist), force:
+		// Built before builds said their base: nothing to compare.
+		return nil
+	case err != nil:
+		return fmt.Errorf("refusing to replace %s: %w; to replace it anyway, add FORCE=1 to the make command (gensite -force)", out, err)
+	case old.Base != base:
+		return fmt.Errorf("refusing to replace %s: it is a build for %s, and this build is for %s; a server may be serving it under %s. "+
+			"Build it for its own base with %s (gensite -base '%s'), write another folder with DIST=folder (gensite -out folder), "+
+			"or replace it anyway by adding FORCE=1 to the make command (gensite -force)",
+			out, hosting.BaseName(old.Base), hosting.BaseName(base), hosting.BaseName(old.Base), makeBase(old.Base), old.Base)
+	}
+	return nil
+}
+
+// makeBase is how a make command asks for base.
+func makeBase(base string) string {
+	if base == "" {
+		return "BASE= (empty)"
+	}
+	return "BASE=" + base
 }
 
 type asset struct {

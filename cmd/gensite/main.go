@@ -20,7 +20,7 @@ import (
 	"github.com/wasmsched/wasmsched/internal/hosting"
 )
 
-const usageText = `Usage: gensite -wasm file [-out folder] [-base /path] [-web folder] [-cache folder] [-max-wasm-br bytes]
+const usageText = `Usage: gensite -wasm file [-out folder] [-base /path] [-force] [-web folder] [-cache folder] [-max-wasm-br bytes]
 
 Write the wasmsched site into a folder: index.html, 404.html, app.js,
 app-worker.js, wasm_exec.js, app.css, manifest.webmanifest, _headers and
@@ -36,6 +36,11 @@ a rebuild never caches a mix of two builds.
 The folder is replaced as a whole, once every file is written and checked:
 a failed run leaves the old site as it was, and a server such as cmd/serve
 goes on serving the old site until the new one is complete.
+
+The site says which base it was built for in ` + hosting.BuildFile + `,
+which cmd/serve reads (and never serves). gensite refuses to replace a site
+built for another base, which a server may be serving under that base,
+unless it is given -force.
 
 Compressing app.wasm with brotli takes seconds, so the compressed files are
 kept in the -cache folder, keyed by their content: a build whose files did
@@ -80,6 +85,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	flags.StringVar(&o.Out, "out", "dist", "site `folder` to write; replaced as a whole")
 	flags.StringVar(&o.Wasm, "wasm", "", "the built app.wasm `file` (required)")
 	flags.StringVar(&o.Base, "base", "", "URL `path` the site is served under, like /wasmsched; empty means the root")
+	flags.BoolVar(&o.Force, "force", false, "replace -out even if it holds a site built for another base")
 	flags.StringVar(&o.Web, "web", "web", "`folder` of static assets copied into the site's web/")
 	flags.StringVar(&o.Cache, "cache", defaultCache(), "`folder` that keeps compressed files between builds; \"\" keeps none")
 	flags.Int64Var(&o.MaxWasmBr, "max-wasm-br", defaultMaxWasmBr, "fail when web/app.wasm.br is over this many `bytes`; 0 disables the check")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/andybalholm/brotli"
 	"github.com/wasmsched/wasmsched/app"
+	"github.com/wasmsched/wasmsched/internal/hosting"
 )
 
 // webDir holds the real assets: the site is checked with what ships.
@@ -161,10 +162,11 @@ func TestVersionIsContentHash(t *testing.T) {
 	}
 
 	// The version is the hash of the site as written with the placeholders:
-	// the digests are of files that carry the version, so they come after.
+	// the digests are of files that carry the version, so they come after,
+	// as does the build file, which names the version.
 	copyDir := t.TempDir()
 	err := walkFiles(out1, func(p, rel string) error {
-		if strings.HasSuffix(rel, ".br") || strings.HasSuffix(rel, ".gz") {
+		if strings.HasSuffix(rel, ".br") || strings.HasSuffix(rel, ".gz") || rel == hosting.BuildFile {
 			return nil
 		}
 		b, err := os.ReadFile(p)
@@ -405,5 +407,50 @@ func TestUncachedPageURLFailsBuild(t *testing.T) {
 	_, err := generate(options{Out: out, Wasm: fakeWasm(t, t.TempDir(), "a"), Web: webDir}, h)
 	if err == nil || !strings.Contains(err.Error(), `"/web/icon.svg" is not in app-worker.js's cache list`) {
 		t.Fatalf("err = %v; want the uncached icon named", err)
+	}
+}
+
+// TestBuildSaysItsBase: the site says which base it was built for, in a
+// file cmd/serve reads; a build for another base is not replaced unless
+// forced, and the refusal names both bases and what to run. A build for
+// the same base replaces it as before.
+func TestBuildSaysItsBase(t *testing.T) {
+	t.Parallel()
+	wasm := fakeWasm(t, t.TempDir(), "a")
+	out, _ := build(t, "-wasm", wasm, "-base", "/wasmsched")
+	b, err := hosting.ReadBuild(os.DirFS(out))
+	if err != nil || b.Base != "/wasmsched" {
+		t.Fatalf("%s says %+v, %v; want base /wasmsched", hosting.BuildFile, b, err)
+	}
+	if w, _ := versions(t, out); b.Version != w {
+		t.Errorf("%s says version %q, the worker %q", hosting.BuildFile, b.Version, w)
+	}
+	before := read(t, out, "app-worker.js")
+
+	gensite := func(args ...string) error {
+		var stdout, stderr bytes.Buffer
+		return run(append([]string{"-out", out, "-web", webDir, "-cache", t.TempDir(), "-wasm", wasm}, args...), &stdout, &stderr)
+	}
+	err = gensite("-base", "")
+	for _, want := range []string{"refusing to replace " + out, "a build for /wasmsched", "this build is for / (the root)", "BASE=/wasmsched", "FORCE=1", "-force"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("a root build over a /wasmsched one: err = %v; want it to say %q", err, want)
+		}
+	}
+	if !bytes.Equal(read(t, out, "app-worker.js"), before) {
+		t.Error("the refused build changed the site")
+	}
+	if err := gensite("-base", "/wasmsched/"); err != nil {
+		t.Errorf("the same base again: %v", err)
+	}
+	if err := gensite("-force"); err != nil {
+		t.Fatalf("-force: %v", err)
+	}
+	if b, err := hosting.ReadBuild(os.DirFS(out)); err != nil || b.Base != "" {
+		t.Errorf("after -force, %s says %+v, %v; want the root", hosting.BuildFile, b, err)
+	}
+	err = gensite("-base", "/other")
+	if err == nil || !strings.Contains(err.Error(), "a build for / (the root), and this build is for /other") || !strings.Contains(err.Error(), "BASE= (empty)") {
+		t.Errorf("a /other build over a root one: err = %v", err)
 	}
 }

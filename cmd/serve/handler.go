@@ -234,8 +234,8 @@ func (f *file) serve(w http.ResponseWriter, r *http.Request) {
 		hdr.Set("Content-Type", ctype)
 	}
 	if strings.EqualFold(path.Ext(f.name), ".wasm") {
-		// Content-Length is the compressed size; the page's loader counts
-		// decoded bytes, so it needs this for a true progress.
+		// Content-Length is the size sent, compressed; the page's loader
+		// counts decoded bytes, so it needs this for a true progress.
 		hdr.Set(hosting.WasmLengthHeader, strconv.FormatInt(f.size, 10))
 	}
 	hdr.Set("Cache-Control", cacheControl)
@@ -243,10 +243,35 @@ func (f *file) serve(w http.ResponseWriter, r *http.Request) {
 	// the same to a revalidating browser, which would keep the older file.
 	// The ETag has the time to the nanosecond, the size and the encoding.
 	hdr.Set("ETag", fmt.Sprintf(`"%x-%x-%s"`, f.modTime.UnixNano(), f.bodySize, f.coding))
+	if f.compressed != nil {
+		// ServeContent leaves Content-Length out of a whole response whose
+		// Content-Encoding is set (it guards against handlers that
+		// compress as they write, which this one does not), so the body
+		// would go out chunked, with no size for the loader's progress.
+		w = &lengthWriter{ResponseWriter: w, size: f.bodySize}
+	}
 	// ServeContent handles HEAD, Range and If-Modified-Since from modtime;
 	// it sniffs the type only when we could not name it.
 	http.ServeContent(w, r, f.name, f.modTime, body)
 }
+
+// lengthWriter gives a whole (200) response the Content-Length of the
+// precompressed file it sends, size. Other statuses keep what ServeContent
+// sets: a range response its range's length, a 304 or an error none.
+type lengthWriter struct {
+	http.ResponseWriter
+	size int64
+}
+
+func (w *lengthWriter) WriteHeader(code int) {
+	if h := w.Header(); code == http.StatusOK && h.Get("Content-Length") == "" {
+		h.Set("Content-Length", strconv.FormatInt(w.size, 10))
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the connection underneath.
+func (w *lengthWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // open opens name only if it is a regular file. It stats first because
 // opening a FIFO left in the site folder would block the request.

@@ -681,3 +681,79 @@ func TestRebuildInTheSameSecondIsNotStale(t *testing.T) {
 		t.Errorf("app.wasm and its brotli have the same ETag %s", plain.Header.Get("ETag"))
 	}
 }
+
+// TestPrecompressedResponsesSayTheirLength: over real loopback HTTP, a
+// precompressed file too large to be buffered whole goes out with the
+// Content-Length of the bytes sent, for GET and HEAD, as an uncompressed one
+// does; a range of it is still a 206 of the range's length, a 304 has no
+// body, and the decoded size stays in its own header.
+func TestPrecompressedResponsesSayTheirLength(t *testing.T) {
+	dir := newSite(t)
+	raw := bytes.Repeat([]byte("\x00asm large wasm "), 64<<10) // 1 MiB
+	br := make([]byte, 300<<10)                                // far beyond the server's buffer
+	for i := range br {
+		br[i] = byte(i * 7)
+	}
+	for name, b := range map[string][]byte{"big.wasm": raw, "big.wasm.br": br} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := startServer(t, dir)
+	for _, tt := range []struct {
+		method, accept string
+		wantLength     int
+		wantEncoding   string
+	}{
+		{"GET", "br", len(br), "br"},
+		{"HEAD", "br", len(br), "br"},
+		{"GET", "identity", len(raw), ""},
+		{"HEAD", "identity", len(raw), ""},
+	} {
+		resp, body := fetch(t, srv, tt.method, "/big.wasm", "Accept-Encoding", tt.accept)
+		what := tt.method + " with Accept-Encoding " + tt.accept
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != tt.wantEncoding {
+			t.Fatalf("%s: %d, Content-Encoding %q", what, resp.StatusCode, resp.Header.Get("Content-Encoding"))
+		}
+		if got := resp.Header.Get("Content-Length"); got != strconv.Itoa(tt.wantLength) {
+			t.Errorf("%s: Content-Length %q, want %d", what, got, tt.wantLength)
+		}
+		if len(resp.TransferEncoding) != 0 {
+			t.Errorf("%s: sent %v", what, resp.TransferEncoding)
+		}
+		if tt.method == "GET" && len(body) != tt.wantLength {
+			t.Errorf("%s: %d bytes of body, want %d", what, len(body), tt.wantLength)
+		}
+		if got := resp.Header.Get(hosting.WasmLengthHeader); got != strconv.Itoa(len(raw)) {
+			t.Errorf("%s: %s %q, want %d", what, hosting.WasmLengthHeader, got, len(raw))
+		}
+	}
+
+	resp, body := fetch(t, srv, "GET", "/big.wasm", "Accept-Encoding", "br", "Range", "bytes=100-199")
+	if resp.StatusCode != http.StatusPartialContent || body != string(br[100:200]) ||
+		resp.Header.Get("Content-Length") != "100" || resp.Header.Get("Content-Range") != fmt.Sprintf("bytes 100-199/%d", len(br)) {
+		t.Errorf("a range of the brotli file: %d, Content-Length %q, Content-Range %q, %d bytes",
+			resp.StatusCode, resp.Header.Get("Content-Length"), resp.Header.Get("Content-Range"), len(body))
+	}
+	resp, body = fetch(t, srv, "GET", "/big.wasm", "Accept-Encoding", "br", "Range", "bytes=0-9,20-29")
+	if resp.StatusCode != http.StatusPartialContent || !strings.HasPrefix(resp.Header.Get("Content-Type"), "multipart/byteranges") ||
+		resp.Header.Get("Content-Length") != strconv.Itoa(len(body)) {
+		t.Errorf("two ranges of the brotli file: %d, %q, Content-Length %q for %d bytes",
+			resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Length"), len(body))
+	}
+	resp, _ = fetch(t, srv, "GET", "/big.wasm", "Accept-Encoding", "br", "Range", fmt.Sprintf("bytes=%d-", len(br)+10))
+	if resp.StatusCode != http.StatusRequestedRangeNotSatisfiable {
+		t.Errorf("a range past the brotli file's end: %d, want 416", resp.StatusCode)
+	}
+	etag := fetchHeader(t, srv, "/big.wasm", "br", "ETag")
+	resp, body = fetch(t, srv, "GET", "/big.wasm", "Accept-Encoding", "br", "If-None-Match", etag)
+	if resp.StatusCode != http.StatusNotModified || body != "" || resp.Header.Get("Content-Length") != "" {
+		t.Errorf("If-None-Match %s: %d, Content-Length %q, %d bytes", etag, resp.StatusCode, resp.Header.Get("Content-Length"), len(body))
+	}
+}
+
+func fetchHeader(t *testing.T, srv *httptest.Server, target, accept, name string) string {
+	t.Helper()
+	resp, _ := fetch(t, srv, "HEAD", target, "Accept-Encoding", accept)
+	return resp.Header.Get(name)
+}
