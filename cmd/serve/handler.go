@@ -102,6 +102,13 @@ func (h *fileHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	bare := !strings.HasSuffix(urlPath, "/")
 	for range lookups {
 		b := h.site.current()
+		if other, ok := b.otherBase(h.base); ok {
+			// A forced rebuild for another base replaced the folder: its
+			// pages would ask for every file elsewhere.
+			h.sendError(w, r, http.StatusServiceUnavailable, wrongBase(h.site.dir, h.base, other)+
+				". Stop this server (Ctrl-C) first.")
+			return
+		}
 		target, f := h.lookup(b.root, r, name, bare)
 		switch {
 		case target != "":
@@ -339,13 +346,27 @@ func acceptQuality(header, coding string) float64 {
 }
 
 func (h *fileHandler) sendNotFound(w http.ResponseWriter, r *http.Request) {
+	sendPage(w, r, http.StatusNotFound, h.notFound)
+}
+
+// sendError answers with a page that says msg.
+func (h *fileHandler) sendError(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	sendPage(w, r, code, `<!doctype html>
+<meta charset="utf-8">
+<title>`+strconv.Itoa(code)+" "+http.StatusText(code)+`</title>
+<h1>`+strconv.Itoa(code)+" "+http.StatusText(code)+`</h1>
+<p>`+html.EscapeString(msg)+`</p>
+`)
+}
+
+func sendPage(w http.ResponseWriter, r *http.Request, code int, page string) {
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
 	hdr.Set("Cache-Control", "no-cache")
-	hdr.Set("Content-Length", strconv.Itoa(len(h.notFound)))
-	w.WriteHeader(http.StatusNotFound)
+	hdr.Set("Content-Length", strconv.Itoa(len(page)))
+	w.WriteHeader(code)
 	if r.Method != http.MethodHead {
-		io.WriteString(w, h.notFound)
+		io.WriteString(w, page)
 	}
 }
 

@@ -101,7 +101,7 @@ func startServer(t *testing.T, dir string) *httptest.Server {
 // startLoggedServer serves dir under base ("" or a clean base path).
 func startLoggedServer(t *testing.T, dir, base string, log io.Writer) *httptest.Server {
 	t.Helper()
-	site, err := openSite(dir)
+	site, err := openSite(dir, base)
 	if err != nil {
 		t.Fatal(err)
 	}

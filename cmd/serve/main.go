@@ -28,7 +28,9 @@ Ctrl-C stops it.
 
 With -base /name it serves the folder under /name/, as GitHub Pages serves
 a project site: /name/x is the file x, / and /name redirect to /name/, and
-any other path is not found. Build the site for the same base.
+any other path is not found. The site must be built for the same base: it
+refuses to start on a folder whose ` + hosting.BuildFile + ` (written by
+gensite) names another, and says what to run.
 
 It sends .wasm as application/wasm, with its decoded size in
 ` + hosting.WasmLengthHeader + ` for the loader's progress; prefers precompressed
@@ -105,7 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return ln.Close()
 	}
 
-	site, err := openSite(*dir)
+	site, err := openSite(*dir, base)
 	if err != nil {
 		return err
 	}

@@ -160,7 +160,9 @@ func TestRunWithCancelledContextReturns(t *testing.T) {
 func TestRunServesUnderBase(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	r := startRun(t, ctx, newSite(t), "-base", "/wasmsched/")
+	dir := newSite(t)
+	writeBuildFile(t, dir, "/wasmsched") // built for the base it is served under
+	r := startRun(t, ctx, dir, "-base", "/wasmsched/")
 	if !strings.HasSuffix(r.url, "/wasmsched/") {
 		t.Fatalf("announced URL %q, want it to end in the base, /wasmsched/", r.url)
 	}
@@ -257,6 +259,9 @@ func TestRunRefusesToStart(t *testing.T) {
 	}
 	missing := filepath.Join(t.TempDir(), "dist")
 	notDir := filepath.Join(site, "index.html")
+	rootBuild, basedBuild := newSite(t), newSite(t)
+	writeBuildFile(t, rootBuild, "")
+	writeBuildFile(t, basedBuild, "/wasmsched")
 
 	tests := []struct {
 		name       string
@@ -279,6 +284,12 @@ func TestRunRefusesToStart(t *testing.T) {
 		{"no index.html", []string{"-dir", noIndex, "-addr", "127.0.0.1:0"}, nil, "no index.html in " + noIndex, ""},
 		{"index.html is a dir", []string{"-dir", indexIsDir, "-addr", "127.0.0.1:0"}, nil, "no index.html in " + indexIsDir, ""},
 		{"bad address", []string{"-dir", site, "-addr", "127.0.0.1:notaport"}, nil, "127.0.0.1:notaport", ""},
+		{"a root build under a base", []string{"-dir", rootBuild, "-addr", "127.0.0.1:0", "-base", "/x"}, nil,
+			rootBuild + " is a build for / (the root), not for /x: serve it with -base '' (make serve), or rebuild it for /x (make build BASE=/x FORCE=1)", ""},
+		{"a based build at the root", []string{"-dir", basedBuild, "-addr", "127.0.0.1:0"}, nil,
+			basedBuild + " is a build for /wasmsched, not for / (the root): serve it with -base /wasmsched (make serve BASE=/wasmsched), or rebuild it for / (the root) (make build FORCE=1)", ""},
+		{"a based build under another base", []string{"-dir", basedBuild, "-addr", "127.0.0.1:0", "-base", "/wasmsched/x"}, nil,
+			"is a build for /wasmsched, not for /wasmsched/x", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+
+	"github.com/wasmsched/wasmsched/internal/hosting"
 )
 
 // site is the folder being served, looked up again by every request. A
@@ -16,8 +18,9 @@ import (
 // rebuild. The price is one os.Stat of the path per request, about a
 // microsecond.
 type site struct {
-	dir string
-	cur atomic.Pointer[build]
+	dir  string
+	base string // the base it is served under
+	cur  atomic.Pointer[build]
 	mu  sync.Mutex // one reopen at a time, so a swap opens one new root
 }
 
@@ -28,11 +31,24 @@ type build struct {
 	// keeps the folder's inode alive even once it is deleted, so no new
 	// folder can be given its number and pass for it.
 	id fs.FileInfo
+	// built says what the folder was built for; known is false for a
+	// folder without hosting.BuildFile (not built by gensite).
+	built hosting.Build
+	known bool
 }
 
-// openSite confines serving to dir. Checking for index.html up front turns
-// "forgot to build" into one clear error instead of a browser full of 404s.
-func openSite(dir string) (*site, error) {
+// otherBase returns the base b was built for when that is not base, the
+// one it is served under: its pages would then ask for files elsewhere.
+func (b *build) otherBase(base string) (string, bool) {
+	return b.built.Base, b.known && b.built.Base != base
+}
+
+// openSite confines serving to dir, served under base. Checking for
+// index.html up front turns "forgot to build" into one clear error instead
+// of a browser full of 404s, and checking the base the folder was built for
+// does the same for a build for another base, whose pages would ask for
+// every file at another path.
+func openSite(dir, base string) (*site, error) {
 	b, err := openBuild(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("site folder %s does not exist; build the site first", dir)
@@ -43,7 +59,11 @@ func openSite(dir string) (*site, error) {
 	if err != nil {
 		return nil, fmt.Errorf("site folder %s: %w", dir, err)
 	}
-	s := &site{dir: dir}
+	if other, ok := b.otherBase(base); ok {
+		b.root.Close()
+		return nil, errors.New(wrongBase(dir, base, other))
+	}
+	s := &site{dir: dir, base: base}
 	s.cur.Store(b)
 	return s, nil
 }
@@ -62,11 +82,38 @@ func openBuild(dir string) (*build, error) {
 			err = errNoIndex
 		}
 	}
+	b := &build{root: root, id: id}
+	if err == nil {
+		b.built, err = hosting.ReadBuild(root.FS())
+		b.known = err == nil
+		if errors.Is(err, fs.ErrNotExist) {
+			err = nil
+		}
+	}
 	if err != nil {
 		root.Close()
 		return nil, err
 	}
-	return &build{root: root, id: id}, nil
+	return b, nil
+}
+
+// wrongBase says that dir, served under base, holds a build for other,
+// and what to run.
+func wrongBase(dir, base, other string) string {
+	flag := other
+	if flag == "" {
+		flag = "''"
+	}
+	return fmt.Sprintf("%s is a build for %s, not for %s: serve it with -base %s (%s), or rebuild it for %s (%s FORCE=1)",
+		dir, hosting.BaseName(other), hosting.BaseName(base), flag, makeCommand("serve", other), hosting.BaseName(base), makeCommand("build", base))
+}
+
+// makeCommand is the make command that runs target for base.
+func makeCommand(target, base string) string {
+	if base == "" {
+		return "make " + target
+	}
+	return "make " + target + " BASE=" + base
 }
 
 // current returns the build to serve a request from: the folder dir names

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/wasmsched/wasmsched/internal/hosting"
 )
 
 // buildFile is file name's content in build n: big enough that sending it
@@ -232,5 +234,59 @@ func TestKeepsServingWhenNewFolderIsNoSite(t *testing.T) {
 		if n, err := getBuild(client, srv, path); err != nil || n != 2 {
 			t.Errorf("GET %s = build %d, %v; want build 2", path, n, err)
 		}
+	}
+}
+
+// writeBuildFile says in dir that it was built for base, as gensite does.
+func writeBuildFile(t *testing.T, dir, base string) {
+	t.Helper()
+	b := hosting.Build{Base: base, Version: "test"}
+	if err := os.WriteFile(filepath.Join(dir, hosting.BuildFile), b.Marshal(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBuildForAnotherBaseSwappedIn: a forced rebuild for another base
+// replaces the folder while it is served under /wasmsched. Its pages would
+// ask for every file at the wrong path, so each request is told what
+// happened and what to run, rather than served pages that half work; the
+// build file itself is never served.
+func TestBuildForAnotherBaseSwappedIn(t *testing.T) {
+	parent := t.TempDir()
+	out := filepath.Join(parent, "dist")
+	writeBuild(t, out, 1)
+	writeBuildFile(t, out, "/wasmsched")
+	srv := startLoggedServer(t, out, "/wasmsched", t.Output())
+	client := newClient(t)
+	if resp, body := fetch(t, srv, "GET", "/wasmsched/"); resp.StatusCode != http.StatusOK || whichBuild("index.html", body) != 1 {
+		t.Fatalf("GET /wasmsched/ = %d before the rebuild", resp.StatusCode)
+	}
+	if resp, _ := fetch(t, srv, "GET", "/wasmsched/"+hosting.BuildFile); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET the build file = %d, want 404", resp.StatusCode)
+	}
+
+	rebuild(t, out, 2)
+	writeBuildFile(t, out, "")
+	resp, body := fetch(t, srv, "GET", "/wasmsched/")
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("GET /wasmsched/ = %d after a rebuild for the root, want 503", resp.StatusCode)
+	}
+	for _, want := range []string{"is a build for / (the root), not for /wasmsched", "-base &#39;&#39; (make serve)", "make build BASE=/wasmsched FORCE=1"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the 503 page does not say %q:\n%s", want, body)
+		}
+	}
+
+	// Built for its base again: served again.
+	rebuild(t, out, 3)
+	writeBuildFile(t, out, "/wasmsched")
+	resp, err := client.Get(srv.URL + "/wasmsched/web/app.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if whichBuild("web/app.wasm", string(b)) != 3 {
+		t.Errorf("after a rebuild for /wasmsched, GET app.wasm = %d, not build 3", resp.StatusCode)
 	}
 }
