@@ -21,7 +21,7 @@ type site struct {
 	dir  string
 	base string // the base it is served under
 	cur  atomic.Pointer[build]
-	mu  sync.Mutex // one reopen at a time, so a swap opens one new root
+	mu   sync.Mutex // one reopen at a time, so a swap opens one new root
 }
 
 // build is one opened site folder.
