@@ -15,6 +15,10 @@ import goapp "github.com/maxence-charriere/go-app/v9/pkg/app"
 // goapp.RunWhenOnBrowser in the browser, and before generating the site.
 func Routes() {
 	goapp.RouteFunc("/", newPage)
+	// The same page opened by its file name, as static hosts and the
+	// offline worker also serve it. A pattern, so that the site generator
+	// writes no second copy of the page.
+	goapp.RouteWithRegexpFunc(`^/index\.html$`, newPage)
 }
 
 // Handler describes the app: names, icons, styles and colours. Resources

@@ -99,10 +99,17 @@ func (p *page) open(url string) {
 // once the Go program has started and mounted the page.
 func (p *page) waitForApp() {
 	p.t.Helper()
-	p.waitFor("the wasm app to start (go-app's #app-wasm-loader removed, the page mounted)", `!document.getElementById("app-wasm-loader") && document.querySelector(".page")?.dataset.mounted === "true"`)
+	p.waitForMount()
 	p.do("waiting for #lesson-run to be visible and enabled",
 		chromedp.WaitVisible(chromedp.CSS("#lesson-run")),
 		chromedp.WaitEnabled(chromedp.CSS("#lesson-run")))
+}
+
+// waitForMount waits for the wasm app to run and mount the page, whichever
+// tab it shows.
+func (p *page) waitForMount() {
+	p.t.Helper()
+	p.waitFor("the wasm app to start (go-app's #app-wasm-loader removed, the page mounted)", `!document.getElementById("app-wasm-loader") && document.querySelector(".page")?.dataset.mounted === "true"`)
 }
 
 func (p *page) onEvent(ev any) {

@@ -103,7 +103,7 @@ func generate(o options, h *goapp.Handler) (*site, error) {
 	if err := tidyPages(tmp); err != nil {
 		return nil, err
 	}
-	if err := patchSite(tmp, len(wasm)); err != nil {
+	if err := patchSite(tmp, base, len(wasm)); err != nil {
 		return nil, err
 	}
 	for _, a := range assets {

@@ -162,11 +162,32 @@ async function fetchWithProgress(url, progess) {
 	},
 	{
 		// Offline, a page opened with a query (share links carry their
-		// settings in it) must still come from the cache.
+		// settings in it) must still come from the cache, and so must the
+		// page opened as BASE/index.html: go-app's worker looks up the
+		// request as it is, query and all.
 		name:  "offline ignores the query",
 		files: []string{"app-worker.js"},
 		old:   literal(`caches.match(event.request)`),
-		new:   to(`caches.match(event.request, { ignoreSearch: true })`),
+		new:   to(`caches.match(wasmschedCacheKey(event.request), { ignoreSearch: true })`),
+	},
+	{
+		name:  "the worker's cache key",
+		files: []string{"app-worker.js"},
+		old:   literal(`self.addEventListener("fetch", (event) => {`),
+		new: to(`// wasmschedCacheKey returns what the cache holds request under: the page,
+// asked for as BASE/ or BASE/index.html (with any query), is cached as
+// BASE/, the worker's scope; anything else as itself.
+function wasmschedCacheKey(request) {
+  const url = new URL(request.url);
+  const scope = new URL(self.registration.scope);
+  if (url.origin === scope.origin &&
+      (url.pathname === scope.pathname || url.pathname === scope.pathname + "index.html")) {
+    return scope.pathname;
+  }
+  return request;
+}
+
+self.addEventListener("fetch", (event) => {`),
 	},
 	{
 		// The worker caches what it fetches one file at a time. If the
@@ -212,6 +233,11 @@ async function wasmschedCacheAll(cache) {
             ": the site changed while it was being cached; the next visit tries again"
         );
       }
+      if (response.redirected) {
+        // A host that answered through a redirect: a browser refuses a
+        // redirected response to a visit, so keep the body alone.
+        return [url, new Response(body, { headers: response.headers })];
+      }
       return [url, response];
     })
   );
@@ -222,10 +248,27 @@ async function wasmschedCacheAll(cache) {
 	},
 }
 
-// patchSite applies every patch to the files in dir and puts wasmSize, the
-// size of app.wasm, where the loader reads it.
-func patchSite(dir string, wasmSize int) error {
-	if err := applyPatches(dir, patches); err != nil {
+// pageAsFolder has the worker cache the page of a site under base as
+// BASE/, where visitors open it: go-app lists it as BASE, which a host
+// answers with a redirect to BASE/, and which a visit to BASE/ does not
+// match, so the page would not load offline. A root site's page is "/"
+// already.
+func pageAsFolder(base string) []patch {
+	if base == "" {
+		return nil
+	}
+	return []patch{{
+		name:  "the worker caches the page as BASE/",
+		files: []string{"app-worker.js"},
+		old:   literal(`const resourcesToCache = ["` + base + `",`),
+		new:   to(`const resourcesToCache = ["` + base + `/",`),
+	}}
+}
+
+// patchSite applies every patch to the files in dir, a site for base, and
+// puts wasmSize, the size of app.wasm, where the loader reads it.
+func patchSite(dir, base string, wasmSize int) error {
+	if err := applyPatches(dir, append(pageAsFolder(base), patches...)); err != nil {
 		return err
 	}
 	return replaceOnce(filepath.Join(dir, "app.js"), wasmSizePlaceholder, strconv.Itoa(wasmSize))

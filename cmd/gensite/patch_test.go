@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -47,8 +48,13 @@ func TestPatchesApply(t *testing.T) {
 		}
 
 		worker := string(read(t, out, "app-worker.js"))
-		if !strings.Contains(worker, "caches.match(event.request, { ignoreSearch: true })") {
+		if !strings.Contains(worker, "caches.match(wasmschedCacheKey(event.request), { ignoreSearch: true })") {
 			t.Errorf("base %q: the worker's cache lookup heeds the query", base)
+		}
+		// The page is cached where visitors open it, BASE/: a visit there
+		// would not find it under BASE.
+		if urls := workerList(t, out); !slices.Contains(urls, base+"/") || slices.Contains(urls, base) {
+			t.Errorf("base %q: the worker caches %q; want the page as %q", base, urls, base+"/")
 		}
 		if strings.Contains(worker, "cache.addAll(") {
 			t.Errorf("base %q: the worker still caches without checking", base)
@@ -202,6 +208,66 @@ console.log(JSON.stringify(cases.map(([headers, baked, loaded]) => {
 	for i, c := range cases {
 		if got[i][0] != float64(c.total) || got[i][1] != c.shown {
 			t.Errorf("headers %v, baked size %d, %d bytes loaded: total %v, shown %v; want %d, %v", c.headers, c.baked, c.loaded, got[i][0], got[i][1], c.total, c.shown)
+		}
+	}
+}
+
+// TestWorkerFindsThePageOffline runs the patched worker's cache key in
+// Node, for a root build and a sub-path one: a visit to the page, with or
+// without a query, as BASE/ or BASE/index.html, finds the page cached as
+// BASE/; the worker's scope. Other files are looked up as they are.
+func TestWorkerFindsThePageOffline(t *testing.T) {
+	t.Parallel()
+	nodePath := node(t)
+	wasm := fakeWasm(t, t.TempDir(), "a")
+	for _, base := range []string{"", "/wasmsched"} {
+		out, _ := build(t, "-wasm", wasm, "-base", base)
+		worker := string(read(t, out, "app-worker.js"))
+		fn := regexp.MustCompile(`(?ms)^function wasmschedCacheKey\(.*?^}\n`).FindString(worker)
+		if fn == "" {
+			t.Fatalf("base %q: app-worker.js has no function wasmschedCacheKey", base)
+		}
+		origin := "http://127.0.0.1:8080"
+		script := `
+const self = { registration: { scope: "` + origin + base + `/" } };
+` + fn + `
+const key = (url) => {
+  const request = { url: url, mode: "navigate" };
+  const k = wasmschedCacheKey(request);
+  return k === request ? "itself" : k;
+};
+console.log(JSON.stringify(JSON.parse(process.argv[1]).map(key)));
+`
+		page := base + "/"
+		cases := map[string]string{
+			origin + base + "/":                     page,
+			origin + base + "/?tab=free":            page,
+			origin + base + "/?tab=limit&n=5":       page,
+			origin + base + "/index.html":           page,
+			origin + base + "/index.html?tab=free":  page,
+			origin + base + "/web/app.wasm":         "itself",
+			origin + base + "/app.js?x=1":           "itself",
+			origin + base + "/other":                "itself",
+			"http://elsewhere.example" + base + "/": "itself",
+			origin + base + "/sub/index.html":       "itself",
+		}
+		var urls []string
+		for u := range cases {
+			urls = append(urls, u)
+		}
+		arg, _ := json.Marshal(urls)
+		b, err := exec.Command(nodePath, "-e", script, string(arg)).CombinedOutput()
+		if err != nil {
+			t.Fatalf("node: %v\n%s", err, b)
+		}
+		var got []string
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("node printed %q: %v", b, err)
+		}
+		for i, u := range urls {
+			if got[i] != cases[u] {
+				t.Errorf("base %q: a visit to %s is looked up as %q, want %q", base, u, got[i], cases[u])
+			}
 		}
 	}
 }
