@@ -19,6 +19,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/chromedp/cdproto/accessibility"
 	"github.com/chromedp/cdproto/cdp"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -190,6 +191,12 @@ func TestLoaderShowsTrueProgress(t *testing.T) {
 	}
 }
 
+// controlsDisabled says whether every control of the page is disabled.
+const controlsDisabled = `(() => {
+	const controls = [...document.querySelectorAll(".controls :is(button, input, select, textarea)")];
+	return controls.length > 10 && controls.every(c => c.matches(":disabled"));
+})()`
+
 // TestFormsWaitForTheApp: before the app runs, the pre-rendered controls
 // are disabled and say why, so Tab and Enter cannot submit a form (which
 // would reload the page and lose what was typed); once the app runs they
@@ -201,7 +208,7 @@ func TestFormsWaitForTheApp(t *testing.T) {
 	p.do("opening "+host.url, chromedp.Navigate(host.url), chromedp.WaitReady(chromedp.CSS("#lesson-run")))
 	p.waitFor("the page to load its scripts", `document.readyState === "complete" || document.getElementById("app-wasm-loader-label").textContent.includes("%")`)
 
-	if got := eval[bool](p, `document.querySelector("fieldset.controls").disabled && document.querySelector("#lesson-run").matches(":disabled") && document.querySelector("#tab-free").matches(":disabled")`); !got {
+	if got := eval[bool](p, controlsDisabled+` && document.querySelector("#lesson-run").matches(":disabled") && document.querySelector("#tab-free").matches(":disabled")`); !got {
 		t.Error("before the app runs, the controls are not disabled")
 	}
 	if note := p.text("#app-waiting"); note == "" {
@@ -238,6 +245,108 @@ func TestFormsWaitForTheApp(t *testing.T) {
 		t.Errorf("#delay holds %q: something typed before the app ran reached it", v)
 	}
 	queueAndStart(t, p)
+}
+
+// uncovered says whether the element sel shows in the window and nothing
+// lies over it: the topmost element at points across its visible top part
+// is inside it (the full-screen loader go-app draws would be).
+func uncovered(sel string) string {
+	return fmt.Sprintf(`(() => {
+		const el = document.querySelector(%s);
+		const r = el?.getBoundingClientRect();
+		if (!r || r.height < 4 || r.bottom <= 0 || r.top >= innerHeight) return false;
+		const y = Math.max(r.top, 0) + Math.min(20, (Math.min(r.bottom, innerHeight) - Math.max(r.top, 0)) / 2);
+		return [0.1, 0.5, 0.9].every(f => {
+			const x = r.left + f * Math.min(r.width, innerWidth - r.left);
+			const top = document.elementFromPoint(x, y);
+			return !!top && el.contains(top);
+		});
+	})()`, js(sel))
+}
+
+// TestPageReadableWhileLoading: while app.wasm downloads (held at half by
+// the gated host), the page rendered ahead of time is there to read: the
+// first lesson's text and its listings show, covered by nothing, at both
+// sizes; a slim bar across the top says how far the download is, with the
+// percentage; the controls are disabled and say they wake up once the app
+// has loaded; screen readers reach the listings' code; and axe-core finds
+// nothing. Once the wasm is in, the bar goes and the app runs.
+func TestPageReadableWhileLoading(t *testing.T) {
+	host := newGatedHost(t, rootURL, false)
+	p := newPage(t, testTimeout)
+	p.do("opening "+host.url, chromedp.Navigate(host.url))
+	p.waitFor("the loader to show progress between 0 and 100", `(() => {
+		const bar = document.getElementById("app-wasm-loader-bar");
+		return !!bar && bar.value > 0 && bar.value < 100; })()`)
+
+	for _, vp := range viewports {
+		p.do("sizing the window to "+vp.name, chromedp.EmulateViewport(vp.width, vp.height))
+		listings := []string{"#listing-go", "#listing-python"}
+		if vp.name == "phone" {
+			listings = listings[:1] // one at a time; Go first
+		}
+		for _, sel := range append(listings, "#lesson h2", "#lesson-step", "#app-wasm-loader-bar") {
+			if !eval[bool](p, uncovered(sel)) {
+				t.Errorf("%s, while the wasm loads: %s is not in view or is covered", vp.name, sel)
+			}
+		}
+		bar := eval[map[string]float64](p, `(() => { const r = document.getElementById("app-wasm-loader").getBoundingClientRect();
+			return {top: r.top, height: r.height, width: r.width}; })()`)
+		if bar["top"] != 0 || bar["height"] > 48 || bar["width"] < float64(vp.width)-1 {
+			t.Errorf("%s: the loader is at %v; want a slim bar across the top", vp.name, bar)
+		}
+		checkAxe(t, p)
+	}
+	label := p.text("#app-wasm-loader-label")
+	bar := eval[float64](p, `document.getElementById("app-wasm-loader-bar").value`)
+	if m := percentLabel.FindStringSubmatch(label); m == nil || m[1] != strconv.Itoa(int(bar)) {
+		t.Errorf("the loader says %q, its bar %v: want the same percentage", label, bar)
+	}
+	if got := eval[bool](p, controlsDisabled); !got {
+		t.Error("while the wasm loads, the controls are not disabled")
+	}
+	if note := p.text("#app-waiting"); !strings.Contains(note, "wake up once the app has loaded") {
+		t.Errorf("#app-waiting says %q", note)
+	}
+
+	// What a screen reader is given: the code of the listings, as text.
+	p.do("sizing the window to desktop", chromedp.EmulateViewport(1366, 900))
+	tree, err := chromedp.Run(p.ctx, chromedp.Action[accessibility.GetFullAXTreeResult](func(ctx context.Context, tgt *chromedp.Target) (accessibility.GetFullAXTreeResult, error) {
+		return cdp.Call(ctx, tgt, accessibility.GetFullAXTree, accessibility.GetFullAXTreeParams{})
+	}))
+	if err != nil {
+		t.Fatalf("reading the accessibility tree: %v", err)
+	}
+	l := lesson.All()[0]
+	for lang, code := range map[string][]string{"Go": l.Go, "Python": l.Python} {
+		line := firstCodeLine(code)
+		found := false
+		for _, n := range tree.Nodes {
+			if !n.Ignored && n.Name != nil && strings.Contains(string(n.Name.Value), line) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("no node of the accessibility tree reads the %s listing's %q", lang, line)
+		}
+	}
+
+	host.open()
+	p.waitForApp()
+	if eval[bool](p, `!!document.getElementById("app-wasm-loader")`) {
+		t.Error("the loader is still there once the app runs")
+	}
+}
+
+// firstCodeLine is the first line of code with some length.
+func firstCodeLine(code []string) string {
+	for _, line := range code {
+		if line = strings.TrimSpace(line); len(line) > 12 {
+			return line
+		}
+	}
+	return strings.TrimSpace(code[0])
 }
 
 // TestSecurityHeaders: cmd/serve sends the headers of internal/hosting,

@@ -57,6 +57,16 @@ var patches = []patch{
 		},
 	},
 	{
+		// The loader is a slim bar across the top of the page rendered
+		// ahead of time, which can be read while app.wasm downloads
+		// (web/app.css): a progress bar with the label beside it.
+		name:  "loader has a progress bar",
+		files: []string{"index.html"},
+		old:   literal(`<p class="goapp-label" id="app-wasm-loader-label">`),
+		new: to(`<progress aria-labelledby="app-wasm-loader-label" id="app-wasm-loader-bar" max="100" value="0"></progress>
+<p class="goapp-label" id="app-wasm-loader-label">`),
+	},
+	{
 		// The loader counts decoded bytes. go-app divides them by a length
 		// header, else by Content-Length, which is the compressed size for
 		// a precompressed file (over 100%) and missing when a host
@@ -81,7 +91,11 @@ var patches = []patch{
     progess(Math.round((loaded * 100) / total));
   };
 `),
-		new: to(`  // gensite: the decoded size, which the loader's count is of.
+		new: to(`  // gensite: a page in place of the wasm is a failed load, not 100%.
+  if (!response.ok) {
+    throw new Error(url + " answered " + response.status + " " + response.statusText);
+  }
+  // gensite: the decoded size, which the loader's count is of.
   const total = wasmschedWasmTotal(response);
   let loaded = 0;
 
@@ -92,13 +106,18 @@ var patches = []patch{
 	},
 	{
 		// With no size known, the label shows how much has come instead of
-		// a percentage.
+		// a percentage; the bar follows the label; and once the load has
+		// failed, its message stays.
 		name:  "loader label without a percentage",
 		files: []string{"app.js"},
 		old:   literal(`      loaderLabel.innerText = goappLoadingLabel.replace("{progress}", progress);`),
-		new: to(`      loaderLabel.innerText = typeof progress === "number"
+		new: to(`      if (loader.dataset.failed) {
+        return; // the stream's last count comes after the failure
+      }
+      loaderLabel.innerText = typeof progress === "number"
         ? goappLoadingLabel.replace("{progress}", progress)
-        : goappLoadingLabel.replace(/ ?\{progress\}%?/, " " + progress);`),
+        : goappLoadingLabel.replace(/ ?\{progress\}%?/, " " + progress);
+      wasmschedShowBar(progress);`),
 	},
 	{
 		// go-app shows a failed load as the bare error, such as
@@ -108,6 +127,7 @@ var patches = []patch{
 		old:   literal("    loaderLabel.innerText = err;\n"),
 		new: to(`    loaderLabel.innerText =
       "The scheduler could not load (" + err + "). Check the connection, then reload the page.";
+    loader.dataset.failed = "true";
 `),
 	},
 	{
@@ -146,6 +166,20 @@ function wasmschedWasmTotal(response) {
     }
   }
   return 0;
+}
+
+// wasmschedShowBar shows progress on the loader's bar: a percentage, or
+// no value (a bar that says it is busy) when the size is not known.
+function wasmschedShowBar(progress) {
+  const bar = document.getElementById("app-wasm-loader-bar");
+  if (!bar) {
+    return;
+  }
+  if (typeof progress === "number") {
+    bar.value = progress;
+  } else {
+    bar.removeAttribute("value");
+  }
 }
 
 // wasmschedProgress is a whole percentage from 0 to 100 when the total is

@@ -26,7 +26,8 @@ var (
 // which Go randomises, and its og:url names the throwaway server, which is
 // wrong for every visitor anyway and is dropped. It also writes the
 // attributes go-app prints from Go booleans as HTML reads them (see
-// tidyAttribute): the page is live HTML until the wasm runs.
+// tidyAttribute), and its disabled fieldsets as their disabled controls
+// (disableControlsNotFieldsets): the page is live HTML until the wasm runs.
 func tidyPages(dir string) error {
 	return walkFiles(dir, func(p, _ string) error {
 		if filepath.Ext(p) != ".html" {
@@ -38,6 +39,7 @@ func tidyPages(dir string) error {
 		}
 		b = htmlTag.ReplaceAllFunc(b, sortAttributes)
 		b = loopbackURL.ReplaceAll(b, nil)
+		b = disableControlsNotFieldsets(b)
 		return os.WriteFile(p, b, 0o644)
 	})
 }
@@ -107,4 +109,56 @@ func set(names ...string) map[string]bool {
 		m[n] = true
 	}
 	return m
+}
+
+var (
+	// disabledFieldset matches a fieldset start tag, tidied, that is
+	// disabled; group 1 is the attribute.
+	disabledFieldset = regexp.MustCompile(`<fieldset\b[^>]*?( disabled)(?:[ >])`)
+	fieldsetTag      = regexp.MustCompile(`<fieldset\b|</fieldset>`)
+	// formControl matches the start of a tag a disabled fieldset disables.
+	formControl  = regexp.MustCompile(`<(?:button|input|select|textarea)\b[^>]*>`)
+	disabledAttr = regexp.MustCompile(`\sdisabled(?:[\s=>])`)
+)
+
+// disableControlsNotFieldsets rewrites each disabled fieldset of page as
+// the same fieldset, enabled, with each form control in it disabled. The
+// two disable the same controls, but accessibility checkers (axe-core)
+// take everything in a disabled fieldset for unfocusable, and so flag its
+// scrollable listings and tables, which Tab reaches all the same: a page
+// rendered ahead of time, whose controls wait for the app (app/page.go),
+// would fail them while it loads.
+func disableControlsNotFieldsets(page []byte) []byte {
+	for {
+		m := disabledFieldset.FindSubmatchIndex(page)
+		if m == nil {
+			return page
+		}
+		end := closingFieldset(page, m[1])
+		inner := formControl.ReplaceAllFunc(page[m[1]:end], func(tag []byte) []byte {
+			if disabledAttr.Match(tag) {
+				return tag
+			}
+			name := bytes.IndexAny(tag, " >")
+			return slices.Concat(tag[:name], []byte(" disabled"), tag[name:])
+		})
+		page = slices.Concat(page[:m[2]], page[m[3]:m[1]], inner, page[end:])
+	}
+}
+
+// closingFieldset returns where the fieldset whose content starts at from
+// ends in page: at its </fieldset>, or at the end of page.
+func closingFieldset(page []byte, from int) int {
+	depth := 1
+	for _, t := range fieldsetTag.FindAllIndex(page[from:], -1) {
+		if page[from+t[0]+1] == '/' {
+			depth--
+		} else {
+			depth++
+		}
+		if depth == 0 {
+			return from + t[0]
+		}
+	}
+	return len(page)
 }

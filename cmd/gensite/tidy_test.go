@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 
 	"golang.org/x/net/html"
@@ -10,7 +11,8 @@ import (
 // TestPrerenderedHTMLReadsAsMeant parses the generated index.html as a
 // browser does, before the wasm runs: the boxes go-app renders unchecked
 // are unchecked, no boolean attribute says "false" (which HTML reads as
-// true), and every ARIA state has a value (a bare one reads as not set).
+// true), every ARIA state has a value (a bare one reads as not set), and
+// every control is disabled, itself rather than by a fieldset.
 func TestPrerenderedHTMLReadsAsMeant(t *testing.T) {
 	t.Parallel()
 	out, _ := build(t, "-wasm", fakeWasm(t, t.TempDir(), "a"))
@@ -19,7 +21,7 @@ func TestPrerenderedHTMLReadsAsMeant(t *testing.T) {
 		t.Fatal(err)
 	}
 	checked := map[string]bool{}
-	var inputs, ariaStatesSeen int
+	var inputs, controls, ariaStatesSeen int
 	for n := range doc.Descendants() {
 		if n.Type != html.ElementNode {
 			continue
@@ -35,6 +37,15 @@ func TestPrerenderedHTMLReadsAsMeant(t *testing.T) {
 				}
 			}
 		}
+		if n.Data == "fieldset" && has(n, "disabled") {
+			t.Errorf("a disabled fieldset: its controls should be disabled instead")
+		}
+		if slices.Contains([]string{"button", "input", "select", "textarea"}, n.Data) {
+			controls++
+			if !has(n, "disabled") {
+				t.Errorf("<%s id=%q> is not disabled: nothing works until the app runs", n.Data, attr(n, "id"))
+			}
+		}
 		if n.Data == "input" && (attr(n, "type") == "checkbox" || attr(n, "type") == "radio") {
 			inputs++
 			checked[attr(n, "id")] = has(n, "checked")
@@ -46,8 +57,8 @@ func TestPrerenderedHTMLReadsAsMeant(t *testing.T) {
 			t.Errorf("#%s checked: %v (found: %v), want %v", id, got, ok, want)
 		}
 	}
-	if inputs == 0 || ariaStatesSeen == 0 {
-		t.Errorf("%d boxes and %d ARIA states in the page: the test looks at nothing", inputs, ariaStatesSeen)
+	if inputs == 0 || controls < 10 || ariaStatesSeen == 0 {
+		t.Errorf("%d boxes, %d controls and %d ARIA states in the page: the test looks at nothing", inputs, controls, ariaStatesSeen)
 	}
 }
 
@@ -89,5 +100,18 @@ func TestTidyAttribute(t *testing.T) {
 		if string(got) != tt.want {
 			t.Errorf("tidyAttribute(%s) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestDisableControlsNotFieldsets(t *testing.T) {
+	t.Parallel()
+	in := `<p><button id="out"></button></p><fieldset class="c" disabled><button id="a" type="button"><fieldset><input id="b"></fieldset>` +
+		`<select disabled id="c"></select><textarea id="d"></textarea><pre tabindex="0">x</pre></fieldset><input id="after">` +
+		`<fieldset disabled><button id="e"></button></fieldset><fieldset class="on"><input id="f"></fieldset>`
+	want := `<p><button id="out"></button></p><fieldset class="c"><button disabled id="a" type="button"><fieldset><input disabled id="b"></fieldset>` +
+		`<select disabled id="c"></select><textarea disabled id="d"></textarea><pre tabindex="0">x</pre></fieldset><input id="after">` +
+		`<fieldset><button disabled id="e"></button></fieldset><fieldset class="on"><input id="f"></fieldset>`
+	if got := string(disableControlsNotFieldsets([]byte(in))); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
