@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -111,5 +112,26 @@ func TestNegativeBudgetRejected(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
 		t.Error("a rejected run created -out")
+	}
+}
+
+// TestReadmeStatesTheBudget: the README's sentence on the budget names
+// the one the build enforces, so that the two cannot drift apart.
+func TestReadmeStatesTheBudget(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sentence := regexp.MustCompile(`under a\s+budget of\s+([0-9.]+ MiB)\s+\(([0-9,]+)\s+bytes\)`)
+	m := sentence.FindAllSubmatch(readme, -1)
+	if len(m) != 1 {
+		t.Fatalf("the README states the budget %d times, want once (%s)", len(m), sentence)
+	}
+	if got, want := string(m[0][1]), mib(defaultMaxWasmBr); got != want {
+		t.Errorf("the README says a budget of %s, the build %s", got, want)
+	}
+	if got, want := string(m[0][2]), commas(defaultMaxWasmBr); got != want {
+		t.Errorf("the README says a budget of %s bytes, the build %s", got, want)
 	}
 }
