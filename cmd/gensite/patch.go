@@ -108,7 +108,7 @@ var patches = []patch{
 		// With no size known, the label shows how much has come instead of
 		// a percentage; the bar follows the label; and once the load has
 		// failed, its message stays.
-		name:  "loader label without a percentage",
+		name:  "loader label and bar",
 		files: []string{"app.js"},
 		old:   literal(`      loaderLabel.innerText = goappLoadingLabel.replace("{progress}", progress);`),
 		new: to(`      if (loader.dataset.failed) {
@@ -199,7 +199,7 @@ async function fetchWithProgress(url, progess) {
 		// settings in it) must still come from the cache, and so must the
 		// page opened as BASE/index.html: go-app's worker looks up the
 		// request as it is, query and all.
-		name:  "offline ignores the query",
+		name:  "offline finds the page, with any query",
 		files: []string{"app-worker.js"},
 		old:   literal(`caches.match(event.request)`),
 		new:   to(`caches.match(wasmschedCacheKey(event.request), { ignoreSearch: true })`),
