@@ -194,17 +194,9 @@ func checkReplaceable(out, base string, force bool) error {
 		return fmt.Errorf("refusing to replace %s: it is a build for %s, and this build is for %s; a server may be serving it under %s. "+
 			"Build it for its own base with %s (gensite -base '%s'), write another folder with DIST=folder (gensite -out folder), "+
 			"or replace it anyway by adding FORCE=1 to the make command (gensite -force)",
-			out, hosting.BaseName(old.Base), hosting.BaseName(base), hosting.BaseName(old.Base), makeBase(old.Base), old.Base)
+			out, hosting.BaseName(old.Base), hosting.BaseName(base), hosting.BaseName(old.Base), hosting.MakeCommand("build", old.Base), old.Base)
 	}
 	return nil
-}
-
-// makeBase is how a make command asks for base.
-func makeBase(base string) string {
-	if base == "" {
-		return "BASE= (empty)"
-	}
-	return "BASE=" + base
 }
 
 type asset struct {

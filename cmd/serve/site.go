@@ -18,10 +18,9 @@ import (
 // rebuild. The price is one os.Stat of the path per request, about a
 // microsecond.
 type site struct {
-	dir  string
-	base string // the base it is served under
-	cur  atomic.Pointer[build]
-	mu   sync.Mutex // one reopen at a time, so a swap opens one new root
+	dir string
+	cur atomic.Pointer[build]
+	mu  sync.Mutex // one reopen at a time, so a swap opens one new root
 }
 
 // build is one opened site folder.
@@ -63,7 +62,7 @@ func openSite(dir, base string) (*site, error) {
 		b.root.Close()
 		return nil, errors.New(wrongBase(dir, base, other))
 	}
-	s := &site{dir: dir, base: base}
+	s := &site{dir: dir}
 	s.cur.Store(b)
 	return s, nil
 }
@@ -105,15 +104,7 @@ func wrongBase(dir, base, other string) string {
 		flag = "''"
 	}
 	return fmt.Sprintf("%s is a build for %s, not for %s: serve it with -base %s (%s), or rebuild it for %s (%s FORCE=1)",
-		dir, hosting.BaseName(other), hosting.BaseName(base), flag, makeCommand("serve", other), hosting.BaseName(base), makeCommand("build", base))
-}
-
-// makeCommand is the make command that runs target for base.
-func makeCommand(target, base string) string {
-	if base == "" {
-		return "make " + target
-	}
-	return "make " + target + " BASE=" + base
+		dir, hosting.BaseName(other), hosting.BaseName(base), flag, hosting.MakeCommand("serve", other), hosting.BaseName(base), hosting.MakeCommand("build", base))
 }
 
 // current returns the build to serve a request from: the folder dir names

@@ -133,6 +133,15 @@ func (b Build) Marshal() []byte {
 	return append(data, '\n')
 }
 
+// MakeCommand is the make command that runs target (build, serve) for
+// base, for messages that say what to run.
+func MakeCommand(target, base string) string {
+	if base == "" {
+		return "make " + target
+	}
+	return "make " + target + " BASE=" + base
+}
+
 // BaseName names a base for people: "/" for the root, the path otherwise.
 func BaseName(base string) string {
 	if base == "" {

@@ -103,4 +103,7 @@ func TestBuildFile(t *testing.T) {
 	if BaseName("") != "/ (the root)" || BaseName("/x") != "/x" {
 		t.Errorf("BaseName: %q, %q", BaseName(""), BaseName("/x"))
 	}
+	if MakeCommand("build", "") != "make build" || MakeCommand("serve", "/x") != "make serve BASE=/x" {
+		t.Errorf("MakeCommand: %q, %q", MakeCommand("build", ""), MakeCommand("serve", "/x"))
+	}
 }
