@@ -99,7 +99,7 @@ func ExampleSubscription() {
 	<-sub.Ready() // one wake-up for many events
 	counts := map[sched.State]int{}
 	for _, e := range sub.Drain(nil) {
-		counts[e.Record.State]++
+		counts[e.Record.State] += e.Len() // the batch is queued in one event
 	}
 	fmt.Println(counts[sched.Queued], "queued,", counts[sched.Started], "started")
 	// Output: 3 queued, 3 started

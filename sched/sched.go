@@ -80,11 +80,13 @@ type Scheduler struct {
 	// slotsCancelled counts the jobs in slots cancelled while they waited.
 	slotsCancelled int
 	running        int // start functions running
-	counts         Counts
-	subs           []*Subscription
-	holding        bool           // events wait in held (subscribe.go)
-	held           []Event        // events of a chunk of starts
-	starts         sync.WaitGroup // goroutines running start functions
+	// ended, once asked for by Running, is closed when a start ends.
+	ended   chan struct{}
+	counts  Counts
+	subs    []*Subscription
+	holding bool           // events wait in held (subscribe.go)
+	held    []Event        // events of a chunk of starts
+	starts  sync.WaitGroup // goroutines running start functions
 }
 
 // timer is what the scheduler needs of a *time.Timer or a clockwork.Timer.
@@ -157,7 +159,7 @@ func (s *Scheduler) afterFunc(d time.Duration, f func()) timer {
 // once, like asyncio.create_task. A negative delay gets [ErrBadDelay], and a
 // closed scheduler [ErrClosed].
 func (s *Scheduler) Submit(delay time.Duration) (*Job, error) {
-	b, err := s.submit(1, delay)
+	b, _, err := s.submit(1, delay, false)
 	if err != nil {
 		return nil, err
 	}
@@ -166,11 +168,11 @@ func (s *Scheduler) Submit(delay time.Duration) (*Job, error) {
 
 // SubmitBatch queues n jobs with the same delay and returns their handles
 // in order; pass them to [Gather] to wait for all of them. The batch is
-// accepted at one instant, all or none: its jobs share one queued time,
-// taken once the whole batch is in the queue, and one due time, and they
-// start in order. n below 1 gets [ErrEmptyBatch], above [MaxBatch]
-// [ErrBatchTooBig]. The jobs are allocated in one block, so any one of
-// their handles keeps the whole batch in memory.
+// accepted at one instant, all or none: its jobs share one queued time and
+// one due time, and they start in order. Subscribers get one Queued event
+// for the whole batch (see [Event.Jobs]). n below 1 gets [ErrEmptyBatch],
+// above [MaxBatch] [ErrBatchTooBig]. The jobs are allocated in one block,
+// so any one of their handles keeps the whole batch in memory.
 func (s *Scheduler) SubmitBatch(n int, delay time.Duration) ([]*Job, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("%w (asked for %d)", ErrEmptyBatch, n)
@@ -178,26 +180,25 @@ func (s *Scheduler) SubmitBatch(n int, delay time.Duration) ([]*Job, error) {
 	if n > MaxBatch {
 		return nil, fmt.Errorf("%w: %d jobs, at most %d", ErrBatchTooBig, n, MaxBatch)
 	}
-	b, err := s.submit(n, delay)
-	if err != nil {
-		return nil, err
-	}
-	handles := make([]*Job, n)
-	for i := range b.jobs {
-		handles[i] = &b.jobs[i]
-	}
-	return handles, nil
+	_, handles, err := s.submit(n, delay, true)
+	return handles, err
 }
 
 // submit queues a batch of n jobs, all or none, in one hold of the lock:
-// everything that can be made before it is, so the lock is held for about
-// the time it takes to tell subscribers, and a start walk or a Cancel
-// waits at most that long.
-func (s *Scheduler) submit(n int, delay time.Duration) (*batch, error) {
+// everything that can be made before it is, so the lock is held for a
+// few reads and writes whatever n. With handles, the batch is one
+// SubmitBatch: its handles are made here, and it is announced as one.
+func (s *Scheduler) submit(n int, delay time.Duration, batched bool) (b *batch, handles []*Job, err error) {
 	if delay < 0 {
-		return nil, fmt.Errorf("%w: %v", ErrBadDelay, delay)
+		return nil, nil, fmt.Errorf("%w: %v", ErrBadDelay, delay)
 	}
-	b := newBatch(s, n, delay)
+	b = newBatch(s, n, delay)
+	if batched {
+		handles = make([]*Job, n)
+		for i := range b.jobs {
+			handles[i] = &b.jobs[i]
+		}
+	}
 	raw := make([]byte, 16*n)
 	if s.Rand == nil {
 		rand.Read(raw) // never fails (Go 1.24+); order does not matter
@@ -208,29 +209,25 @@ func (s *Scheduler) submit(n int, delay time.Duration) (*batch, error) {
 	defer s.mu.Unlock()
 	s.setupLocked()
 	if s.closed {
-		return nil, ErrClosed
+		return nil, nil, ErrClosed
 	}
 	if s.Rand != nil {
 		if _, err := io.ReadFull(s.Rand, raw); err != nil {
-			return nil, fmt.Errorf("sched: reading job ids from Rand: %w", err)
+			return nil, nil, fmt.Errorf("sched: reading job ids from Rand: %w", err)
 		}
 		setIDs(b.jobs, raw)
 	}
 	s.seq++
 	b.seq = s.seq
 	s.counts.Queued += n
-	// The batch is queued once its subscribers have been told of it: the
-	// queued time is taken after, so that telling them, which takes time
-	// for a big batch, does not make its jobs late.
-	told := s.announceLocked(b.jobs)
 	now := s.sinceLocked()
 	b.queuedAt, b.dueAt = now, dueAt(now, delay)
-	s.announcedLocked(told, len(b.jobs), s.epoch.Add(now))
+	s.announceLocked(b, handles, now)
 	s.due.push(b)
 	if b.heapIdx == 0 {
 		s.armLocked() // a new earliest
 	}
-	return b, nil
+	return b, handles, nil
 }
 
 // setIDs gives each job a version 4 uuid made from its 16 bytes of raw, as
@@ -330,6 +327,22 @@ func (s *Scheduler) Settled() <-chan struct{} {
 		s.kickLocked(0)
 	}
 	return s.settled
+}
+
+// Running returns how many start functions are running now, and a channel
+// that is closed when one of them next ends, its job then Started or
+// Failed. A driver of the clock uses it with [Scheduler.Settled] to wait,
+// without polling, until every start in progress waits on the clock: after
+// an advance, it waits until the clock's pending timers number the starts
+// running (plus the scheduler's own timer while a job waits), waking on
+// each start's end and on each timer added. It is 0 without a Start.
+func (s *Scheduler) Running() (n int, ended <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended == nil {
+		s.ended = make(chan struct{})
+	}
+	return s.running, s.ended
 }
 
 // CancelAll cancels every job still queued with cause (see [Job.Cancel]) and

@@ -75,6 +75,10 @@ func (s *Scheduler) endStartLocked(j *Job, err error) (*Job, Record) {
 	} else {
 		s.setStateLocked(j, Started, now)
 	}
+	if s.ended != nil {
+		close(s.ended)
+		s.ended = nil
+	}
 	for len(s.slots) > 0 {
 		next := s.slots[0]
 		s.slots[0] = nil

@@ -15,6 +15,23 @@ type Event struct {
 	// the start function was called, which Record does not hold (under
 	// Limit a job may wait for a slot long after its ReadyAt).
 	At time.Time
+	// Jobs is set on the one Queued event of a batch ([Scheduler.SubmitBatch]):
+	// the event stands for every job of the batch, in order, Job being
+	// Jobs[0]. They share Record's QueuedAt, Delay and State; each has its
+	// own ID ([Job.ID]). Queuing a batch of 100,000 is then one event, not
+	// 100,000 copies of a Record. Jobs is the slice SubmitBatch returned:
+	// read it, never change it. It is nil on every other event, including
+	// the Queued event of a job from [Scheduler.Submit].
+	Jobs []*Job
+}
+
+// Len returns how many jobs ev stands for: len(ev.Jobs) for a batch's
+// Queued event, else 1.
+func (ev *Event) Len() int {
+	if ev.Jobs != nil {
+		return len(ev.Jobs)
+	}
+	return 1
 }
 
 // Subscription receives every state change of a scheduler's jobs, in order,
@@ -143,34 +160,14 @@ func (s *Scheduler) sendHeldLocked() {
 	s.held = s.held[:0]
 }
 
-// announceLocked queues the Queued events of a new batch's jobs for every
-// subscriber at once, and returns where they start in each subscription's
-// queue. The subscriptions stay locked, so that no one sees the events
-// before announcedLocked has set their queued time and unlocked them.
-func (s *Scheduler) announceLocked(jobs []Job) (starts []int) {
-	for _, sub := range s.subs {
-		sub.mu.Lock()
-		starts = append(starts, len(sub.events))
-		sub.events = slices.Grow(sub.events, len(jobs))
-		for i := range jobs {
-			j := &jobs[i]
-			sub.events = append(sub.events, Event{Job: j, Record: j.recordLocked()})
-		}
+// announceLocked tells every subscriber that b was queued at now: one
+// event for a batch from SubmitBatch (handles set), else one for its job.
+func (s *Scheduler) announceLocked(b *batch, handles []*Job, now time.Duration) {
+	if len(s.subs) == 0 {
+		return
 	}
-	return starts
-}
-
-// announcedLocked sets the queued time of the n events that
-// announceLocked queued, unlocks the subscriptions and wakes them.
-func (s *Scheduler) announcedLocked(starts []int, n int, queuedAt time.Time) {
-	for i, sub := range s.subs {
-		for k := range n {
-			ev := &sub.events[starts[i]+k]
-			ev.Record.QueuedAt, ev.At = queuedAt, queuedAt
-		}
-		sub.mu.Unlock()
-		sub.wake()
-	}
+	j := &b.jobs[0]
+	s.sendLocked(Event{Job: j, Record: j.recordLocked(), At: s.epoch.Add(now), Jobs: handles})
 }
 
 func (s *Scheduler) sendLocked(evs ...Event) {

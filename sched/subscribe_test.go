@@ -63,8 +63,14 @@ func TestSlowSubscriberDoesNotBlockTheScheduler(t *testing.T) {
 		if _, err := sched.Gather(context.Background(), mustBatch(t, s, 10000, time.Millisecond)...); err != nil {
 			t.Fatal(err)
 		}
-		if n := len(sub.Drain(nil)); n != 20000 {
-			t.Errorf("drained %d events, want 20000: none lost", n)
+		evs := sub.Drain(nil)
+		jobs := 0
+		for i := range evs {
+			jobs += evs[i].Len()
+		}
+		// One Queued event for the batch, one Started event a job.
+		if len(evs) != 10001 || jobs != 20000 {
+			t.Errorf("drained %d events for %d job changes, want 10001 for 20000: none lost", len(evs), jobs)
 		}
 	})
 }
@@ -86,7 +92,8 @@ func TestCloseEndsSubscriptionsAfterTheirLastEvents(t *testing.T) {
 		mustBatch(t, s, 2, time.Hour)
 		synctest.Wait()
 		s.Close()
-		want := []sched.State{sched.Queued, sched.Queued, sched.Cancelled, sched.Cancelled}
+		// The batch is queued in one event.
+		want := []sched.State{sched.Queued, sched.Cancelled, sched.Cancelled}
 		if all := <-got; !slices.Equal(all, want) {
 			t.Errorf("events seen by the loop = %v, want %v", all, want)
 		}
@@ -157,6 +164,67 @@ func TestEventsSayWhen(t *testing.T) {
 		}
 		if got := starting[second.ID]; !got.Equal(first.DoneAt) || !got.After(second.ReadyAt) {
 			t.Errorf("second start began at %v, want when the first ended (%v), after its ReadyAt %v", got, first.DoneAt, second.ReadyAt)
+		}
+	})
+}
+
+// TestBatchIsQueuedInOneEvent: SubmitBatch is one Queued event that holds
+// the handles it returned, in order, with the batch's queued time; Submit
+// is one event with no Jobs.
+func TestBatchIsQueuedInOneEvent(t *testing.T) {
+	bubble(t, nil, func(t *testing.T, s *sched.Scheduler) {
+		sub := s.Subscribe()
+		defer sub.Close()
+		jobs := mustBatch(t, s, 5, time.Hour)
+		one := mustSubmit(t, s, time.Hour)
+		evs := sub.Drain(nil)
+		if len(evs) != 2 {
+			t.Fatalf("%d events for a batch and a job; want 2", len(evs))
+		}
+		b := evs[0]
+		if !slices.Equal(b.Jobs, jobs) || b.Job != jobs[0] || b.Len() != 5 {
+			t.Errorf("batch event: Job %p, Jobs %v, Len %d; want the 5 handles SubmitBatch returned", b.Job, b.Jobs, b.Len())
+		}
+		if rec := jobs[4].Record(); b.Record.State != sched.Queued || !b.At.Equal(rec.QueuedAt) || !b.Record.QueuedAt.Equal(rec.QueuedAt) || b.Record.Delay != time.Hour {
+			t.Errorf("batch event record %+v at %v; want queued at %v with 1h", b.Record, b.At, rec.QueuedAt)
+		}
+		if e := evs[1]; e.Jobs != nil || e.Job != one || e.Len() != 1 {
+			t.Errorf("Submit's event: Jobs %v, Len %d; want nil, 1", e.Jobs, e.Len())
+		}
+	})
+}
+
+// TestRunningTellsWhenAStartEnds: Running counts the starts in progress,
+// and its channel closes once one ends, its job stamped.
+func TestRunningTellsWhenAStartEnds(t *testing.T) {
+	bubble(t, nil, func(t *testing.T, s *sched.Scheduler) {
+		release := make(chan struct{}) // made in the bubble, as its waits must be
+		s.Start = func(ctx context.Context, r sched.Record) error {
+			<-release
+			return nil
+		}
+		if n, _ := s.Running(); n != 0 {
+			t.Fatalf("Running = %d before any job", n)
+		}
+		j := mustSubmit(t, s, time.Millisecond)
+		time.Sleep(time.Millisecond)
+		synctest.Wait()
+		n, ended := s.Running()
+		if n != 1 {
+			t.Fatalf("Running = %d with one start in progress; want 1", n)
+		}
+		select {
+		case <-ended:
+			t.Fatal("ended closed while the start runs")
+		default:
+		}
+		close(release)
+		<-ended
+		if st := j.State(); st != sched.Started {
+			t.Errorf("after ended closed the job is %v; want started", st)
+		}
+		if n, _ := s.Running(); n != 0 {
+			t.Errorf("Running = %d after the start ended", n)
 		}
 	})
 }

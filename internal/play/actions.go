@@ -29,33 +29,12 @@ type Action struct {
 	Delay time.Duration
 }
 
-// ErrBatchOpen refuses a submission while a batch is still being queued:
-// its jobs take the positions after the ones queued so far, and time
-// stands still until it is, so that a replay, which queues it at once,
-// gives the same run.
-var ErrBatchOpen = errors.New("a batch is still being queued: wait until it is, or cancel it")
-
-// Batch is a batch being queued a slice at a time, as the page does for a
-// big one. It is one action, at the time of its first slice.
-type Batch struct {
-	r    *Run
-	No   int // 1 for the run's first batch
-	Want int
-	jobs []*sched.Job
-	from int // the position of its first job
-	act  int // its action's index
-	done bool
-}
-
 // Queue submits one job and records it.
 func (r *Run) Queue(d time.Duration) (*sched.Job, error) {
 	r.move.Lock()
 	defer r.move.Unlock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.open != nil {
-		return nil, ErrBatchOpen
-	}
 	j, err := r.S.Submit(d)
 	if err != nil {
 		return nil, err
@@ -65,81 +44,22 @@ func (r *Run) Queue(d time.Duration) (*sched.Job, error) {
 	return j, nil
 }
 
-// NewBatch opens a batch of n jobs of delay d, queued by [Batch.Queue].
-// Until all are queued, or the batch is stopped, time does not move and
-// nothing else can be submitted.
-func (r *Run) NewBatch(n int, d time.Duration) (*Batch, error) {
-	switch {
-	case n < 1:
-		return nil, fmt.Errorf("%w (asked for %d)", sched.ErrEmptyBatch, n)
-	case d < 0:
-		return nil, fmt.Errorf("%w: %v", sched.ErrBadDelay, d)
-	}
+// QueueBatch submits n jobs of delay d as one batch, one
+// [sched.Scheduler.SubmitBatch] as in the lesson's code, and records it.
+// It returns the batch's number (1 for the run's first) and its jobs.
+func (r *Run) QueueBatch(n int, d time.Duration) (int, []*sched.Job, error) {
 	r.move.Lock()
 	defer r.move.Unlock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.open != nil {
-		return nil, ErrBatchOpen
-	}
-	b := &Batch{r: r, No: len(r.batches) + 1, Want: n, from: len(r.jobs), act: len(r.actions)}
-	r.batches = append(r.batches, b)
-	r.open = b
-	r.recordLocked(Action{Kind: QueueBatch, Delay: d}) // N grows with each slice
-	return b, nil
-}
-
-// Queue submits up to k more of b's jobs, and closes b once all are.
-func (b *Batch) Queue(k int) ([]*sched.Job, error) {
-	r := b.r
-	r.move.Lock()
-	defer r.move.Unlock()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if b.done {
-		return nil, nil
-	}
-	k = min(k, b.Want-len(b.jobs))
-	jobs, err := r.S.SubmitBatch(k, r.actions[b.act].Delay)
+	jobs, err := r.S.SubmitBatch(n, d)
 	if err != nil {
-		b.stopLocked()
-		return nil, err
+		return 0, nil, err
 	}
-	b.jobs = append(b.jobs, jobs...)
 	r.jobs = append(r.jobs, jobs...)
-	r.actions[b.act].N = len(b.jobs)
-	if len(b.jobs) == b.Want {
-		b.stopLocked()
-	}
-	return jobs, nil
-}
-
-// From returns the position of b's first job in its run.
-func (b *Batch) From() int { return b.from }
-
-// Open reports whether b still has jobs to queue.
-func (b *Batch) Open() bool {
-	b.r.mu.Lock()
-	defer b.r.mu.Unlock()
-	return !b.done
-}
-
-// stopLocked closes b: it queues no more. A batch stopped before its first
-// slice is no action and no batch: the next one takes its number.
-func (b *Batch) stopLocked() {
-	if b.done {
-		return
-	}
-	b.done = true
-	r := b.r
-	if r.open == b {
-		r.open = nil
-	}
-	if len(b.jobs) == 0 && b.act == len(r.actions)-1 && b.No == len(r.batches) {
-		r.actions = r.actions[:b.act]
-		r.batches = r.batches[:b.No-1]
-		b.act, b.No = -1, 0
-	}
+	r.batches = append(r.batches, jobs)
+	r.recordLocked(Action{Kind: QueueBatch, N: n, Delay: d})
+	return len(r.batches), jobs, nil
 }
 
 // Cancel cancels the job at position pos if it still waits, and records
@@ -158,8 +78,8 @@ func (r *Run) Cancel(pos int) (bool, error) {
 	return j.Cancel(nil), nil
 }
 
-// CancelBatch stops batch no, if it is still being queued, and cancels
-// its jobs that wait; it returns how many it cancelled.
+// CancelBatch cancels the jobs of batch no that wait, and returns how
+// many it cancelled.
 func (r *Run) CancelBatch(no int) (int, error) {
 	r.move.Lock()
 	defer r.move.Unlock()
@@ -168,9 +88,7 @@ func (r *Run) CancelBatch(no int) (int, error) {
 		r.mu.Unlock()
 		return 0, fmt.Errorf("no batch %d: the run has %d", no, len(r.batches))
 	}
-	b := r.batches[no-1]
-	b.stopLocked()
-	jobs := b.jobs
+	jobs := r.batches[no-1]
 	r.recordLocked(Action{Kind: CancelBatch, N: no})
 	r.mu.Unlock()
 	n := 0
@@ -182,25 +100,15 @@ func (r *Run) CancelBatch(no int) (int, error) {
 	return n, nil
 }
 
-// CancelAll stops a batch being queued and cancels every job that waits;
-// it returns how many it cancelled.
+// CancelAll cancels every job that waits, and returns how many it
+// cancelled.
 func (r *Run) CancelAll() int {
 	r.move.Lock()
 	defer r.move.Unlock()
 	r.mu.Lock()
-	if r.open != nil {
-		r.open.stopLocked()
-	}
 	r.recordLocked(Action{Kind: CancelAll})
 	r.mu.Unlock()
 	return r.S.CancelAll(nil)
-}
-
-// Busy reports whether a batch is being queued: time stands still.
-func (r *Run) Busy() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.open != nil
 }
 
 // Actions returns what was done to the run so far, in order.
@@ -232,11 +140,7 @@ func (r *Run) Do(a Action) error {
 		_, err := r.Queue(a.Delay)
 		return err
 	case QueueBatch:
-		b, err := r.NewBatch(a.N, a.Delay)
-		if err != nil {
-			return err
-		}
-		_, err = b.Queue(a.N)
+		_, _, err := r.QueueBatch(a.N, a.Delay)
 		return err
 	case Cancel:
 		_, err := r.Cancel(a.N)
@@ -253,22 +157,75 @@ func (r *Run) Do(a Action) error {
 
 // Replay does actions on a new virtual run r, each at its time, then
 // moves r to end: the same settings and actions give the same run, ids,
-// times and outcomes alike. It stops at the first action that fails.
+// times and outcomes alike. It stops at the first action that fails. It
+// is a [Replayer] run to its end at once; the page runs one a frame.
 func Replay(r *Run, actions []Action, end time.Duration) error {
 	if r.Clock == nil {
 		return errors.New("only a virtual run can be replayed exactly")
 	}
-	for i, a := range actions {
-		if a.At < r.Since() {
-			return fmt.Errorf("action %d is at %v, before the one before it", i+1, a.At)
+	rp := NewReplayer(r, actions, end)
+	for {
+		done, err := rp.Step(0)
+		if done || err != nil {
+			return err
 		}
-		r.AdvanceTo(r.Began.Add(a.At), 0)
+	}
+}
+
+// Replayer does a run's actions again, in steps that a caller can spread
+// over time: [Replay] takes them all at once, the page one a frame so that
+// it stays responsive, and can stop between any two.
+type Replayer struct {
+	r    *Run
+	acts []Action
+	end  time.Duration
+	next int // acts[:next] are done
+}
+
+// NewReplayer returns a replayer of actions on r, a new run with the
+// settings of the one that made them, then of the time up to end.
+func NewReplayer(r *Run, actions []Action, end time.Duration) *Replayer {
+	return &Replayer{r: r, acts: actions, end: end}
+}
+
+// Due returns when, by r's clock, the replay's next step is due: its next
+// action's time, or its end. A real-time run must be at that time before
+// Step does anything; a virtual run is moved there by Step.
+func (rp *Replayer) Due() time.Time {
+	at := rp.end
+	if rp.next < len(rp.acts) {
+		at = rp.acts[rp.next].At
+	}
+	return rp.r.Began.Add(at)
+}
+
+// Done returns how many actions are done, of how many.
+func (rp *Replayer) Done() (done, of int) { return rp.next, len(rp.acts) }
+
+// Step moves a virtual run toward its next action, through at most max
+// events (0 for no cap), and does the action once its time is reached;
+// after the last action, it moves the run to the end. It reports done
+// once the run is at its end, and stops at an action that fails. In real
+// time, it does the next action if its time has come, and reports done
+// once no action is left and the end has passed.
+func (rp *Replayer) Step(max int) (done bool, err error) {
+	r := rp.r
+	if rp.next < len(rp.acts) {
+		a := rp.acts[rp.next]
+		if a.At < r.Since() && r.Virtual() {
+			return true, fmt.Errorf("action %d is at %v, before the one before it", rp.next+1, a.At)
+		}
+		if !r.AdvanceTo(r.Began.Add(a.At), max) || r.Since() < a.At {
+			return false, nil
+		}
 		if err := r.Do(a); err != nil {
-			return fmt.Errorf("action %d: %w", i+1, err)
+			return true, fmt.Errorf("action %d: %w", rp.next+1, err)
 		}
+		rp.next++
+		return false, nil
 	}
-	if end > r.Since() {
-		r.AdvanceTo(r.Began.Add(end), 0)
+	if r.Since() < rp.end {
+		return r.AdvanceTo(r.Began.Add(rp.end), max) && r.Virtual(), nil
 	}
-	return nil
+	return true, nil
 }

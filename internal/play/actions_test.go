@@ -3,14 +3,15 @@ package play
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/wasmsched/wasmsched/sched"
 )
 
-// live does to r what a visitor might: jobs and a batch queued a slice at
-// a time between steps of time, cancels of every kind.
+// live does to r what a visitor might: jobs and batches queued between
+// steps of time, cancels of every kind.
 func live(t *testing.T, r *Run) {
 	t.Helper()
 	must := func(err error) {
@@ -22,25 +23,10 @@ func live(t *testing.T, r *Run) {
 	_, err := r.Queue(5 * time.Millisecond)
 	must(err)
 	r.Step()
-	b, err := r.NewBatch(50, 2*time.Millisecond)
+	no, jobs, err := r.QueueBatch(50, 2*time.Millisecond)
 	must(err)
-	for b.Open() {
-		at := r.Now()
-		if _, err := b.Queue(7); err != nil {
-			t.Fatal(err)
-		}
-		// Time stands still while the batch is queued, and nothing else
-		// is submitted.
-		if r.AdvanceTo(at.Add(time.Millisecond), 0) || r.Step() || !r.Now().Equal(at) {
-			if b.Open() {
-				t.Fatalf("time moved to %v while the batch was being queued", r.Since())
-			}
-		}
-		if b.Open() {
-			if _, err := r.Queue(time.Millisecond); !errors.Is(err, ErrBatchOpen) {
-				t.Fatalf("Queue during a batch: %v; want ErrBatchOpen", err)
-			}
-		}
+	if no != 1 || len(jobs) != 50 {
+		t.Fatalf("first batch: number %d, %d jobs; want 1, 50", no, len(jobs))
 	}
 	_, err = r.Cancel(3)
 	must(err)
@@ -49,11 +35,10 @@ func live(t *testing.T, r *Run) {
 	must(err)
 	r.Step()
 	r.Step()
-	b2, err := r.NewBatch(20, 10*time.Millisecond)
+	no, _, err = r.QueueBatch(20, 10*time.Millisecond)
 	must(err)
-	_, err = b2.Queue(5)
-	must(err)
-	_, err = r.CancelBatch(b2.No) // stopped after 5 of 20
+	r.Step()
+	_, err = r.CancelBatch(no)
 	must(err)
 	r.AdvanceTo(r.Now().Add(30*time.Millisecond), 0)
 	r.CancelAll()
@@ -90,8 +75,8 @@ func TestReplayGivesTheSameRun(t *testing.T) {
 	if b := acts[1]; b.Kind != QueueBatch || b.N != 50 || b.Delay != 2*time.Millisecond {
 		t.Errorf("batch recorded as %+v; want 50 jobs of 2ms", b)
 	}
-	if b := acts[4]; b.Kind != QueueBatch || b.N != 5 {
-		t.Errorf("stopped batch recorded as %+v; want the 5 jobs queued", b)
+	if b := acts[4]; b.Kind != QueueBatch || b.N != 20 {
+		t.Errorf("second batch recorded as %+v; want 20 jobs", b)
 	}
 
 	b := virtual(t, set)
@@ -156,43 +141,68 @@ func TestReplayRefusesBadActions(t *testing.T) {
 	}
 }
 
-// TestSeedDecidesIDs: the ids follow the seed, whatever the slicing of
-// the submissions.
+// TestSeedDecidesIDs: the ids follow the seed and the positions alone,
+// whether the jobs come one by one or as a batch.
 func TestSeedDecidesIDs(t *testing.T) {
 	a, b := virtual(t, Settings{Seed: 9}), virtual(t, Settings{Seed: 9})
-	ba, _ := a.NewBatch(10, 0)
-	ba.Queue(10)
-	bb, _ := b.NewBatch(10, 0)
-	for bb.Open() {
-		bb.Queue(3)
+	a.QueueBatch(10, 0)
+	for range 10 {
+		b.Queue(0)
 	}
 	for i := range 10 {
 		if x, y := a.Jobs()[i].ID(), b.Jobs()[i].ID(); x != y {
 			t.Errorf("job %d: %s and %s", i, x, y)
 		}
 	}
-	if len(b.Actions()) != 1 {
-		t.Errorf("a batch in 4 slices is %d actions; want 1", len(b.Actions()))
+}
+
+// TestBatchRefusedIsNoBatch: a batch the scheduler refuses leaves no
+// action and no number behind, so the numbers of later batches match a
+// replay's.
+func TestBatchRefusedIsNoBatch(t *testing.T) {
+	r := virtual(t, Settings{Seed: 3})
+	r.Close()
+	if _, _, err := r.QueueBatch(5, 0); !errors.Is(err, sched.ErrClosed) {
+		t.Fatalf("QueueBatch on a closed run: %v; want ErrClosed", err)
+	}
+	if acts := r.Actions(); len(acts) != 0 {
+		t.Errorf("actions %+v; want none", acts)
+	}
+	if _, err := r.CancelBatch(1); err == nil {
+		t.Error("CancelBatch(1) found a batch that was refused")
 	}
 }
 
-// TestBatchThatNeverQueuedIsNoBatch: a batch refused at its first slice
-// leaves no action and no number behind, so the numbers of later batches
-// match a replay's.
-func TestBatchThatNeverQueuedIsNoBatch(t *testing.T) {
-	r := virtual(t, Settings{Seed: 3})
-	b, err := r.NewBatch(5, 0)
-	if err != nil {
-		t.Fatal(err)
+// TestReplayerStepsAcrossCalls: a replay capped at a few events a step
+// gives the same run as one at once, and says how far it is.
+func TestReplayerStepsAcrossCalls(t *testing.T) {
+	set := Settings{StartTime: time.Millisecond, Limit: 2, Seed: 5}
+	a := virtual(t, set)
+	live(t, a)
+	b := virtual(t, set)
+	rp := NewReplayer(b, a.Actions(), a.Since())
+	steps := 0
+	for {
+		done, err := rp.Step(3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, of := rp.Done(); n > of || of != len(a.Actions()) {
+			t.Fatalf("Done() = %d of %d", n, of)
+		}
+		steps++
+		if done {
+			break
+		}
 	}
-	r.Close()
-	if _, err := b.Queue(5); !errors.Is(err, sched.ErrClosed) {
-		t.Fatalf("Queue on a closed run: %v; want ErrClosed", err)
+	if n, of := rp.Done(); n != of {
+		t.Errorf("done with %d of %d actions", n, of)
 	}
-	if acts := r.Actions(); len(acts) != 0 || r.Busy() {
-		t.Errorf("actions %+v, busy %v; want none, not busy", acts, r.Busy())
+	if steps <= len(a.Actions()) {
+		t.Errorf("%d steps for %d actions: the cap of 3 events a step did not split the work", steps, len(a.Actions()))
 	}
-	if _, err := r.CancelBatch(1); err == nil {
-		t.Error("CancelBatch(1) found a batch that never queued a job")
+	want, got := describe(a), describe(b)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("stepped replay differs:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"sync"
 	"time"
 
@@ -137,9 +136,8 @@ type Run struct {
 	move sync.Mutex
 
 	mu      sync.Mutex
-	jobs    []*sched.Job // the jobs submitted through the run, by position
-	batches []*Batch     // batch n is batches[n-1]
-	open    *Batch       // a batch still being queued
+	jobs    []*sched.Job   // the jobs submitted through the run, by position
+	batches [][]*sched.Job // batch n's jobs are batches[n-1]
 	actions []Action
 
 	// The ids, drawn by the scheduler under its own lock, which it takes
@@ -270,13 +268,12 @@ func (r *Run) NextEvent() (t time.Time, ok bool) {
 }
 
 // Step moves a virtual run to its next event and lets it settle. It
-// reports false, moving nothing, when nothing waits or a batch is being
-// queued.
+// reports false, moving nothing, when nothing waits.
 func (r *Run) Step() bool {
 	r.move.Lock()
 	defer r.move.Unlock()
 	t, ok := r.NextEvent()
-	if !ok || r.Busy() {
+	if !ok {
 		return false
 	}
 	r.to(t)
@@ -286,17 +283,13 @@ func (r *Run) Step() bool {
 // AdvanceTo moves a virtual run to t, one event at a time, each settled
 // before the next, so that every job is stamped with its exact time. It
 // stops after max events (0 means no cap) and reports whether it reached t:
-// the page caps the work of one frame. While a batch is being queued
-// time stands still, and it reports false.
+// the page caps the work of one frame.
 func (r *Run) AdvanceTo(t time.Time, max int) bool {
 	if r.Clock == nil {
 		return true
 	}
 	r.move.Lock()
 	defer r.move.Unlock()
-	if r.Busy() {
-		return false
-	}
 	for n := 0; max == 0 || n < max; n++ {
 		next, ok := r.NextEvent()
 		if !ok || next.After(t) {
@@ -320,30 +313,34 @@ func (r *Run) JumpToNextDue() bool {
 }
 
 // to moves the clock to t and waits until the run is still: the jobs due
-// have left the timer queue, and every start in progress waits on the
-// clock. The starts run on goroutines of their own; they are waited for
-// by yielding, a bounded number of times, rather than by sleeping.
+// have left the timer queue ([sched.Scheduler.Settled]), and every start
+// in progress waits on the clock. That is an exact handshake, not a guess:
+// the clock's pending timers must number the starts running, plus the
+// scheduler's own timer while a job waits; the wait wakes when a start
+// ends ([sched.Scheduler.Running]) and when a timer is added
+// ([vclock.Clock.Pending]). A start ends only once its job is stamped, so
+// time never moves under a start that has yet to record its end.
 func (r *Run) to(t time.Time) {
 	r.Clock.AdvanceTo(t)
-	for range settleTries {
-		<-r.S.Settled()
-		if r.still() {
-			return
-		}
-		runtime.Gosched()
-	}
+	r.settle()
 }
 
-// settleTries bounds the wait for starts to reach the clock: beyond it
-// (a start that waits on something else) time moves on regardless.
-const settleTries = 10000
-
-// still reports whether every start in progress waits on the clock, each
-// on one timer, besides the scheduler's own timer when a job waits.
-func (r *Run) still() bool {
-	want := r.S.Counts().Starting
-	if _, ok := r.S.NextDue(); ok {
-		want++
+// settle waits until the run is still (see to).
+func (r *Run) settle() {
+	for {
+		<-r.S.Settled()
+		running, ended := r.S.Running()
+		want := running
+		if _, ok := r.S.NextDue(); ok {
+			want++
+		}
+		pending, added := r.Clock.Pending()
+		if pending >= want {
+			return
+		}
+		select {
+		case <-ended:
+		case <-added:
+		}
 	}
-	return r.Clock.Len() >= want
 }

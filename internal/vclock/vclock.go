@@ -70,6 +70,19 @@ func (c *Clock) Len() int {
 	return len(c.timers)
 }
 
+// Pending returns how many timers are pending, as Len does, and a channel
+// that is closed when a timer is next added. A driver that waits for
+// goroutines to reach their wait on the clock reads both at once, and
+// waits on the channel while too few are pending.
+func (c *Clock) Pending() (n int, added <-chan struct{}) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.added == nil {
+		c.added = make(chan struct{})
+	}
+	return len(c.timers), c.added
+}
+
 // Next returns the due time of the earliest pending timer, and false when
 // no timer is pending. It is never before Now. A driver that advances to
 // it in turn steps from one event to the next.
