@@ -15,7 +15,7 @@ const benchJobs = 100_000
 // benchRun returns a History of a made-up run of benchJobs jobs.
 func benchRun(b *testing.B) *History {
 	b.Helper()
-	h := New(0)
+	h := New()
 	feed(h, run(rand.New(rand.NewPCG(1, 1)), t0, benchJobs))
 	if h.Len() != benchJobs {
 		b.Fatalf("Len() = %d", h.Len())
@@ -41,12 +41,12 @@ func BenchmarkObserve(b *testing.B) {
 		{"batch/reset", batch, true},
 	} {
 		b.Run(bb.name, func(b *testing.B) {
-			h := New(0)
+			h := New()
 			for b.Loop() {
 				if bb.reset {
 					h.Reset()
 				} else {
-					h = New(0)
+					h = New()
 				}
 				feed(h, bb.evs)
 			}
@@ -85,7 +85,7 @@ func BenchmarkLatenessAt(b *testing.B) {
 	})
 	// A batch on a fake clock: every job equally late.
 	b.Run("equal", func(b *testing.B) {
-		h := New(0)
+		h := New()
 		for i := range benchJobs {
 			h.Observe(sched.Record{
 				ID: time.Duration(i).String(), QueuedAt: t0, Delay: time.Second,

@@ -1,7 +1,6 @@
 package history
 
 import (
-	"hash/maphash"
 	"math"
 	"slices"
 	"time"
@@ -32,26 +31,32 @@ type job struct {
 	ready, starting, done int64 // offsets, or unset
 }
 
-// History is the run as the page saw it: every job's times and latest
-// state, in the order the jobs were first seen, up to a limit.
+// History is the run as the page saw it, and the only copy the page keeps:
+// every job's times and latest state, in the order the jobs were first
+// seen (for a run's jobs, their positions), its batches, and the handles
+// that cancel its jobs. Every figure the page shows is computed from it,
+// at one instant, by [History.Snapshot].
 //
 // The zero History is not usable; make one with [New].
 // A History is not safe for concurrent use: it is meant for the page's UI
 // goroutine alone, where it needs no locking.
 type History struct {
-	limit   int
-	dropped int
-	seen    maphash.Seed
-	gone    map[uint64]struct{} // hashes of the ids of dropped jobs
-
 	epoch       time.Time // the first job's queued time; offsets count from it
 	first, last int64     // earliest queued, latest time recorded
 
-	index map[string]int
-	next  int // the index after the last job observed
-	phase []phases
-	jobs  []job
-	late  []time.Duration
+	// index maps ids to indexes, for the jobs before indexed: a batch's
+	// jobs are added without it, as they change state in the order they
+	// were added and are found by the cursor next, and indexed only when
+	// a job is looked up that the cursor misses.
+	index   map[string]int
+	indexed int
+	next    int // the index after the last job observed
+	phase   []phases
+	jobs    []job
+	late    []time.Duration
+	handles []*sched.Job // each job's handle, when the events gave it
+	batches []Batch      // batch n is batches[n-1]
+	live    [5]int       // jobs in each state now, by sched.State
 
 	// order is the jobs' indexes by queued time, then first sight; when
 	// unsorted, Recent sorts it first.
@@ -63,16 +68,10 @@ type History struct {
 	tally []int           // Series' counts of changes, kept for the next call
 }
 
-// New returns an empty History that keeps at most limit jobs: the first
-// limit jobs it sees. A job first seen when it is full is not kept but
-// counted in [History.Dropped]. A limit below 1 means no limit.
-func New(limit int) *History {
-	return &History{
-		limit: limit,
-		seen:  maphash.MakeSeed(),
-		gone:  make(map[uint64]struct{}),
-		index: make(map[string]int),
-	}
+// New returns an empty History. It keeps every job: about 150 bytes a
+// job, less than the scheduler's own.
+func New() *History {
+	return &History{index: make(map[string]int)}
 }
 
 // Observe applies one state change of a job: r is its record just after
@@ -80,10 +79,8 @@ func New(limit int) *History {
 // for none) and starting when its start function began, or the zero time
 // if unknown.
 //
-// A job not seen before is added if the History is not full, and counted
-// in Dropped if it is: each dropped job once, by a 64-bit hash of its id
-// kept in a set (about 25 bytes a job, where a job kept takes about 150). Then the job's times and
-// state are updated. States only move forward: a stale record, whose state
+// A job not seen before is added. Then the job's times and state are
+// updated. States only move forward: a stale record, whose state
 // is earlier than the one held, and any change after a final state, are
 // ignored. A record in the state held adds the times it knows.
 // A time once known is kept, as a record's times never change once set:
@@ -97,20 +94,9 @@ func (h *History) Observe(r sched.Record, batch int, starting time.Time) {
 	if r.QueuedAt.IsZero() || r.State > sched.Failed {
 		return
 	}
-	// A batch's jobs change state in the order they were first seen:
-	// try the job after the last one before the map.
-	i, ok := h.next, false
-	if i < len(h.jobs) && h.jobs[i].id == r.ID {
-		ok = true
-	} else {
-		i, ok = h.index[r.ID]
-	}
+	i, ok := h.lookup(r.ID)
 	if !ok {
-		if h.limit > 0 && len(h.jobs) >= h.limit {
-			h.drop(r.ID)
-			return
-		}
-		i = h.add(r.ID, r.QueuedAt)
+		i = h.add(r.ID, r.QueuedAt, batch)
 	}
 	h.next = i + 1
 	p := &h.phase[i]
@@ -120,6 +106,10 @@ func (h *History) Observe(r sched.Record, batch int, starting time.Time) {
 	j := &h.jobs[i]
 	if j.batch == 0 {
 		j.batch = batch
+	}
+	if p.state != r.State {
+		h.live[p.state]--
+		h.live[r.State]++
 	}
 	j.delay = r.Delay
 	// A record's times never change once set: each is taken once, as
@@ -158,8 +148,29 @@ func phasesOf(q int64, j *job, state sched.State) (starting, latest int64) {
 	return starting, latest
 }
 
-// add adds a job queued at queued, in state Queued, and returns its index.
-func (h *History) add(id string, queued time.Time) int {
+// lookup returns the index of the job with this id. A run's jobs change
+// state nearly in the order they were added: the job after the last one
+// observed is tried before the map.
+func (h *History) lookup(id string) (int, bool) {
+	if i := h.next; i < len(h.jobs) && h.jobs[i].id == id {
+		return i, true
+	}
+	if i, ok := h.index[id]; ok {
+		return i, true
+	}
+	if h.indexed == len(h.jobs) {
+		return 0, false
+	}
+	for ; h.indexed < len(h.jobs); h.indexed++ {
+		h.index[h.jobs[h.indexed].id] = h.indexed
+	}
+	i, ok := h.index[id]
+	return i, ok
+}
+
+// add adds a job queued at queued, in state Queued, of batch (0 for
+// none), and returns its index.
+func (h *History) add(id string, queued time.Time, batch int) int {
 	if len(h.jobs) == 0 {
 		h.epoch = queued
 		h.first, h.last = 0, 0
@@ -167,10 +178,11 @@ func (h *History) add(id string, queued time.Time) int {
 	q := h.offset(queued)
 	h.first, h.last = min(h.first, q), max(h.last, q)
 	i := len(h.jobs)
-	h.index[id] = i
-	h.jobs = append(h.jobs, job{id: id, ready: unset, starting: unset, done: unset})
+	h.jobs = append(h.jobs, job{id: id, batch: batch, ready: unset, starting: unset, done: unset})
 	h.phase = append(h.phase, phases{queued: q, starting: q, latest: q})
 	h.late = append(h.late, 0)
+	h.handles = append(h.handles, nil)
+	h.live[sched.Queued]++
 	h.place(i, q)
 	return i
 }
@@ -195,15 +207,6 @@ func (h *History) place(i int, q int64) {
 	h.order[k] = int32(i)
 }
 
-// drop counts a job that does not fit, unless it was counted already.
-func (h *History) drop(id string) {
-	k := maphash.String(h.seen, id)
-	if _, ok := h.gone[k]; !ok {
-		h.gone[k] = struct{}{}
-		h.dropped++
-	}
-}
-
 // offset returns t as nanoseconds from h.epoch, which must be set.
 // Both read from the same clock, so the monotonic readings are compared
 // when both have one.
@@ -221,12 +224,6 @@ func (h *History) at(o int64) time.Time {
 
 // Len returns how many jobs h keeps.
 func (h *History) Len() int { return len(h.jobs) }
-
-// Dropped returns how many jobs were seen when h was full, and not kept.
-func (h *History) Dropped() int { return h.dropped }
-
-// Limit returns the limit h was made with.
-func (h *History) Limit() int { return h.limit }
 
 // Span returns the i'th job, in the order of first sight. It panics if i
 // is out of range [0, Len()).
@@ -248,12 +245,9 @@ func (h *History) Span(i int) Span {
 	}
 }
 
-// Index returns the index of the job with the given id, and whether it is
-// kept.
-func (h *History) Index(id string) (int, bool) {
-	i, ok := h.index[id]
-	return i, ok
-}
+// Index returns the index of the job with the given id, and whether h
+// has it.
+func (h *History) Index(id string) (int, bool) { return h.lookup(id) }
 
 // First returns the earliest Queued time of the jobs kept, or the zero
 // time if there are none.
@@ -338,18 +332,20 @@ func (h *History) Recent(n int, t time.Time) []int {
 	return out
 }
 
-// Reset forgets every job, and the count of dropped ones, keeping the
-// memory for the next run and the limit.
+// Reset forgets every job and batch, keeping the memory for the next run.
 func (h *History) Reset() {
-	h.dropped = 0
-	clear(h.gone)
 	clear(h.index)
+	h.indexed = 0
 	h.epoch = time.Time{}
 	h.first, h.last = 0, 0
 	clear(h.jobs) // let the ids go
 	h.jobs = h.jobs[:0]
 	h.phase = h.phase[:0]
 	h.late = h.late[:0]
+	clear(h.handles)
+	h.handles = h.handles[:0]
+	h.batches = h.batches[:0]
+	h.live = [5]int{}
 	h.order = h.order[:0]
 	h.unsorted = false
 	h.next = 0

@@ -152,7 +152,7 @@ func rec(id string, state sched.State, ready, done int) sched.Record {
 }
 
 func TestObserve(t *testing.T) {
-	h := New(0)
+	h := New()
 	h.Observe(rec("a", sched.Queued, -1, -1), 3, time.Time{})
 	h.Observe(rec("a", sched.Starting, 11, -1), 0, ms(12))
 	h.Observe(rec("a", sched.Queued, -1, -1), 0, time.Time{}) // stale
@@ -207,7 +207,7 @@ func TestObserve(t *testing.T) {
 // TestOddTimes: times out of order, which a page could pass (a start's
 // begin read late, a clock that jumped), are counted as StateAt shows them.
 func TestOddTimes(t *testing.T) {
-	h := New(0)
+	h := New()
 	h.Observe(rec("begun after done", sched.Started, 10, 20), 0, ms(30))
 	h.Observe(rec("begun before queued", sched.Starting, 10, -1), 0, ms(-5))
 	r := rec("done before queued", sched.Failed, 5, -1)
@@ -227,9 +227,9 @@ func TestOddTimes(t *testing.T) {
 }
 
 func TestEmpty(t *testing.T) {
-	h := New(10)
-	if h.Len() != 0 || h.Dropped() != 0 || h.Limit() != 10 {
-		t.Errorf("Len, Dropped, Limit = %d, %d, %d; want 0, 0, 10", h.Len(), h.Dropped(), h.Limit())
+	h := New()
+	if h.Len() != 0 {
+		t.Errorf("Len = %d; want 0", h.Len())
 	}
 	if !h.First().IsZero() || !h.Last().IsZero() {
 		t.Errorf("First, Last = %v, %v; want zero times", h.First(), h.Last())
@@ -245,43 +245,13 @@ func TestEmpty(t *testing.T) {
 	}
 }
 
-func TestLimit(t *testing.T) {
-	h := New(3)
-	for round := range 2 {
-		for i := range 5 {
-			id := string(rune('a' + i))
-			h.Observe(rec(id, sched.Queued, -1, -1), 0, time.Time{})
-			h.Observe(rec(id, sched.Starting, 10, -1), 0, ms(10))
-			h.Observe(rec(id, sched.Started, 10, 20), 0, time.Time{})
-			h.Observe(rec(id, sched.Queued, -1, -1), 0, time.Time{}) // stale
-		}
-		if h.Len() != 3 || h.Dropped() != 2 {
-			t.Errorf("round %d: Len, Dropped = %d, %d; want 3, 2", round, h.Len(), h.Dropped())
-		}
-		if c := h.CountsAt(ms(20)); c != [5]int{sched.Started: 3} {
-			t.Errorf("round %d: CountsAt = %v, want 3 started", round, c)
-		}
-		for i := range 5 {
-			_, ok := h.Index(string(rune('a' + i)))
-			if ok != (i < 3) {
-				t.Errorf("round %d: job %d kept: %v", round, i, ok)
-			}
-		}
-		h.Reset()
-		if h.Len() != 0 || h.Dropped() != 0 || h.Limit() != 3 || !h.First().IsZero() {
-			t.Errorf("after Reset: Len, Dropped, Limit, First = %d, %d, %d, %v",
-				h.Len(), h.Dropped(), h.Limit(), h.First())
-		}
-	}
-}
-
 func TestNoLimit(t *testing.T) {
-	h := New(0)
+	h := New()
 	for i := range 1000 {
 		h.Observe(sched.Record{ID: time.Duration(i).String(), QueuedAt: ms(i)}, 0, time.Time{})
 	}
-	if h.Len() != 1000 || h.Dropped() != 0 {
-		t.Errorf("Len, Dropped = %d, %d; want 1000, 0", h.Len(), h.Dropped())
+	if h.Len() != 1000 {
+		t.Errorf("Len = %d; want 1000", h.Len())
 	}
 }
 
@@ -316,7 +286,7 @@ func TestCountsAt(t *testing.T) {
 		t.Run(base.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, 2))
 			evs := run(rng, base.t, 1000)
-			h := New(0)
+			h := New()
 			feed(h, evs)
 			if h.Len() != 1000 {
 				t.Fatalf("Len() = %d, want 1000", h.Len())
@@ -353,7 +323,7 @@ func TestSpanTimes(t *testing.T) {
 	for _, base := range bases {
 		t.Run(base.name, func(t *testing.T) {
 			evs := run(rand.New(rand.NewPCG(3, 4)), base.t, 300)
-			h := New(0)
+			h := New()
 			feed(h, evs)
 			last := map[string]event{}
 			for _, e := range evs {
@@ -381,7 +351,7 @@ func TestSeries(t *testing.T) {
 	for _, base := range bases {
 		t.Run(base.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(5, 6))
-			h := New(0)
+			h := New()
 			feed(h, run(rng, base.t, 1000))
 			first, last := h.First(), h.Last()
 			ranges := []struct {
@@ -426,7 +396,7 @@ func TestSeries(t *testing.T) {
 
 // TestSeriesLong: a range so long that span*bins overflows 64 bits.
 func TestSeriesLong(t *testing.T) {
-	h := New(0)
+	h := New()
 	for i := range 100 {
 		q := t0.Add(time.Duration(i) * 24 * time.Hour * 365)
 		h.Observe(sched.Record{ID: time.Duration(i).String(), QueuedAt: q, State: sched.Queued}, 0, time.Time{})
@@ -449,7 +419,7 @@ func TestSeriesLong(t *testing.T) {
 }
 
 func TestRecent(t *testing.T) {
-	h := New(0)
+	h := New()
 	// Queued at ms 0, 10, 10, 20, ... but seen a little out of order.
 	queued := []int{0, 10, 20, 10, 30, 40, 50}
 	for i, q := range queued {
@@ -482,7 +452,7 @@ func TestRecent(t *testing.T) {
 // asked for, and stay right as more come.
 func TestRecentUnsorted(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	h := New(0)
+	h := New()
 	var qs []int
 	check := func() {
 		t.Helper()

@@ -11,7 +11,7 @@ import (
 )
 
 func TestBins(t *testing.T) {
-	h := LatenessAt(New(0), t0)
+	h := LatenessAt(New(), t0)
 	want := []Bin{
 		{0, time.Millisecond, 0},
 		{time.Millisecond, 2 * time.Millisecond, 0},
@@ -66,7 +66,7 @@ func TestLatenessEdges(t *testing.T) {
 		{time.Hour, 11},
 	}
 	for _, tt := range tests {
-		h := New(0)
+		h := New()
 		started(h, 0, tt.late)
 		hist := LatenessAt(h, ms(1000))
 		for k, b := range hist.Bins {
@@ -92,7 +92,7 @@ func TestLatenessEdges(t *testing.T) {
 // TestLatenessOnlyStarted: jobs queued, starting, cancelled or failed at t
 // are not counted.
 func TestLatenessOnlyStarted(t *testing.T) {
-	h := New(0)
+	h := New()
 	feed(h, run(rand.New(rand.NewPCG(9, 10)), t0, 1000))
 	for _, at := range instants(rand.New(rand.NewPCG(11, 12)), h) {
 		hist := LatenessAt(h, at)
@@ -161,7 +161,7 @@ func TestLatenessPercentiles(t *testing.T) {
 	for _, d := range dists {
 		t.Run(d.name, func(t *testing.T) {
 			for _, n := range []int{1, 2, 3, 17, 99, 100, 101, 1000, 20_000} {
-				h := New(0)
+				h := New()
 				values := make([]time.Duration, n)
 				for i := range values {
 					values[i] = d.v()

@@ -54,6 +54,12 @@ func runLessonCtx(t *testing.T, ctx context.Context, id string, s *sched.Schedul
 	}, func(p Progress) { r.shown = append(r.shown, p) })
 	r.final = map[string]sched.State{}
 	for _, e := range sub.Drain(nil) {
+		if e.Jobs != nil { // a batch, queued in one event
+			for _, j := range e.Jobs {
+				r.jobs = append(r.jobs, j.ID())
+			}
+			continue
+		}
 		if e.Record.State == sched.Queued && !slices.Contains(r.jobs, e.Record.ID) {
 			r.jobs = append(r.jobs, e.Record.ID)
 		}

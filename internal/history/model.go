@@ -1,0 +1,193 @@
+package history
+
+import (
+	"time"
+
+	"github.com/wasmsched/wasmsched/sched"
+)
+
+// Batch is one batch of a run: jobs submitted together by one
+// [sched.Scheduler.SubmitBatch], as the lesson's code and the page's form
+// do. Batches are numbered from 1 in the order they were queued.
+type Batch struct {
+	No     int
+	From   int       // the index of its first job
+	N      int       // its jobs
+	Queued time.Time // when it was queued: its jobs share the instant
+	Delay  time.Duration
+}
+
+// Apply takes a drained list of events, oldest first. A batch's one
+// Queued event ([sched.Event.Jobs]) adds its jobs in one pass, with no
+// lookups: queuing 100,000 jobs costs a few arrays' growth, not 100,000
+// observations.
+func (h *History) Apply(events []sched.Event) {
+	for k := range events {
+		ev := &events[k]
+		if ev.Jobs != nil {
+			h.addBatch(ev)
+			continue
+		}
+		var starting time.Time
+		if ev.Record.State == sched.Starting {
+			starting = ev.At
+		}
+		h.Observe(ev.Record, 0, starting)
+		if i := h.next - 1; i >= 0 && i < len(h.handles) && h.jobs[i].id == ev.Record.ID && h.handles[i] == nil {
+			h.handles[i] = ev.Job
+		}
+	}
+}
+
+// addBatch adds the jobs of a batch's Queued event.
+func (h *History) addBatch(ev *sched.Event) {
+	n := len(ev.Jobs)
+	if n == 0 {
+		return
+	}
+	if len(h.jobs) == 0 {
+		h.epoch = ev.Record.QueuedAt
+		h.first, h.last = 0, 0
+	}
+	q := h.offset(ev.Record.QueuedAt)
+	h.first, h.last = min(h.first, q), max(h.last, q)
+	from := len(h.jobs)
+	b := Batch{No: len(h.batches) + 1, From: from, N: n, Queued: ev.Record.QueuedAt, Delay: ev.Record.Delay}
+	h.batches = append(h.batches, b)
+	h.jobs = grow(h.jobs, n)
+	h.phase = grow(h.phase, n)
+	h.late = grow(h.late, n)
+	h.handles = append(h.handles, ev.Jobs...)
+	for i, j := range ev.Jobs {
+		h.jobs[from+i] = job{id: j.ID(), batch: b.No, delay: b.Delay, ready: unset, starting: unset, done: unset}
+		h.phase[from+i] = phases{queued: q, starting: q, latest: q}
+	}
+	h.live[sched.Queued] += n
+	// The batch's jobs share one queued time: the first finds its place,
+	// the others follow it.
+	h.place(from, q)
+	k := len(h.order)
+	if !h.unsorted && h.order[k-1] != int32(from) {
+		h.unsorted = true
+	}
+	for i := from + 1; i < from+n; i++ {
+		h.order = append(h.order, int32(i))
+	}
+	h.next = from
+}
+
+// grow returns s with n more elements, not set.
+func grow[T any](s []T, n int) []T {
+	if cap(s)-len(s) < n {
+		t := make([]T, len(s), 2*len(s)+n)
+		copy(t, s)
+		s = t
+	}
+	return s[:len(s)+n]
+}
+
+// Job returns the handle of job i, or nil if its events did not carry it.
+func (h *History) Job(i int) *sched.Job {
+	if i < 0 || i >= len(h.handles) {
+		return nil
+	}
+	return h.handles[i]
+}
+
+// Waiting reports whether some job is still queued or starting now: the
+// run still moves.
+func (h *History) Waiting() bool {
+	return h.live[sched.Queued]+h.live[sched.Starting] > 0
+}
+
+// Batches returns the run's batches, in the order they were queued: a
+// view, not to be changed.
+func (h *History) Batches() []Batch { return h.batches }
+
+// Progress is how far a batch was at an instant.
+type Progress struct {
+	Batch
+	Counts [5]int // its jobs in each state, by sched.State
+}
+
+// Started returns how many of the batch's jobs had started.
+func (p Progress) Started() int { return p.Counts[sched.Started] }
+
+// Final returns how many of the batch's jobs were in a final state.
+func (p Progress) Final() int {
+	return p.Counts[sched.Started] + p.Counts[sched.Cancelled] + p.Counts[sched.Failed]
+}
+
+// Snapshot is every figure of a run at one instant, computed once, so
+// that the figures a page shows together agree: the counts, the batches'
+// progress, the lateness and the rows all count the same jobs in the same
+// states.
+type Snapshot struct {
+	At     time.Time
+	Counts [5]int // jobs in each state at At, by sched.State
+	Total  int    // jobs queued by At
+	Late   Histogram
+	// Batch is the progress of the latest batch queued by At, if any.
+	Batch    Progress
+	HasBatch bool
+	Recent   []int // the newest jobs queued by At, oldest first (see Recent)
+}
+
+// Snapshot returns the run's figures at t, with the indexes of its recent
+// newest jobs.
+func (h *History) Snapshot(t time.Time, recent int) Snapshot {
+	s := Snapshot{At: t, Counts: h.CountsAt(t), Late: LatenessAt(h, t), Recent: h.Recent(recent, t)}
+	for _, n := range s.Counts {
+		s.Total += n
+	}
+	for k := len(h.batches) - 1; k >= 0; k-- {
+		if b := h.batches[k]; !b.Queued.After(t) {
+			s.Batch, s.HasBatch = h.progressAt(b, t), true
+			break
+		}
+	}
+	return s
+}
+
+// progressAt returns batch b's progress at t, reckoned as CountsAt does.
+func (h *History) progressAt(b Batch, t time.Time) Progress {
+	p := Progress{Batch: b}
+	at := h.offset(t)
+	for i := b.From; i < b.From+b.N; i++ {
+		ph := &h.phase[i]
+		switch {
+		case at < ph.queued:
+		case at < ph.starting:
+			p.Counts[sched.Queued]++
+		case at < ph.latest:
+			p.Counts[sched.Starting]++
+		default:
+			p.Counts[ph.state]++
+		}
+	}
+	return p
+}
+
+// RecordAt returns job i's record as it was at t, and its batch (0 for
+// none): its state then, the times known by then, and, for a final state,
+// the error its handle gives (a final record never changes). Exports and
+// the records table read the run through it, so that a view of the past
+// and a file begun at t are of that instant.
+func (h *History) RecordAt(i int, t time.Time) (sched.Record, int) {
+	sp := h.Span(i)
+	state, _ := sp.StateAt(t)
+	r := sched.Record{ID: sp.ID, Delay: sp.Delay, QueuedAt: sp.Queued, State: state}
+	if !sp.Ready.IsZero() && !sp.Ready.After(t) {
+		r.ReadyAt = sp.Ready
+	}
+	if state.Final() {
+		r.DoneAt = sp.Done
+		if state == sched.Started {
+			r.StartedAt = sp.Done
+		}
+		if j := h.Job(i); j != nil {
+			r.Err = j.Err()
+		}
+	}
+	return r, sp.Batch
+}

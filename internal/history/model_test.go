@@ -1,0 +1,81 @@
+package history
+
+import (
+	"context"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/wasmsched/wasmsched/sched"
+)
+
+// TestApplyFollowsTheScheduler: fed a scheduler's events, batches queued
+// in one event included, a History's snapshot at now agrees with the
+// scheduler's counts, the batches' progress and the jobs' handles and
+// positions.
+func TestApplyFollowsTheScheduler(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var s sched.Scheduler
+		defer s.Close()
+		sub := s.Subscribe()
+		defer sub.Close()
+		h := New()
+		var all []*sched.Job
+		one, _ := s.Submit(time.Hour)
+		all = append(all, one)
+		b1, _ := s.SubmitBatch(1000, time.Millisecond)
+		all = append(all, b1...)
+		b2, _ := s.SubmitBatch(50, 2*time.Hour)
+		all = append(all, b2...)
+		h.Apply(sub.Drain(nil))
+		if snap := h.Snapshot(time.Now(), 10); snap.Total != 1051 || snap.Counts[sched.Queued] != 1051 || !h.Waiting() {
+			t.Fatalf("after queuing: total %d, counts %v, waiting %v; want 1051 queued", snap.Total, snap.Counts, h.Waiting())
+		}
+		if _, err := sched.Gather(context.Background(), b1...); err != nil {
+			t.Fatal(err)
+		}
+		b2[7].Cancel(nil)
+		one.Cancel(nil)
+		synctest.Wait()
+		h.Apply(sub.Drain(nil))
+
+		snap := h.Snapshot(time.Now(), 5)
+		c := s.Counts()
+		want := [5]int{sched.Queued: c.Queued, sched.Started: c.Started, sched.Cancelled: c.Cancelled}
+		if snap.Counts != want || snap.Total != 1051 {
+			t.Errorf("snapshot counts %v, total %d; scheduler says %v", snap.Counts, snap.Total, want)
+		}
+		if snap.Late.N != 1000 {
+			t.Errorf("lateness over %d jobs; want the 1000 started", snap.Late.N)
+		}
+		bs := h.Batches()
+		if len(bs) != 2 || bs[0].No != 1 || bs[0].From != 1 || bs[0].N != 1000 || bs[1].From != 1001 || bs[1].N != 50 {
+			t.Fatalf("batches %+v; want 1000 jobs from 1, then 50 from 1001", bs)
+		}
+		if !snap.HasBatch || snap.Batch.No != 2 || snap.Batch.Final() != 1 || snap.Batch.Counts[sched.Queued] != 49 {
+			t.Errorf("latest batch's progress %+v; want batch 2 with 1 cancelled, 49 waiting", snap.Batch)
+		}
+		if p := h.progressAt(bs[0], time.Now()); p.Started() != 1000 || p.Final() != 1000 {
+			t.Errorf("batch 1's progress %+v; want all 1000 started", p)
+		}
+		for i, j := range all {
+			if h.Job(i) != j || h.Span(i).ID != j.ID() {
+				t.Fatalf("job %d: handle %p id %s; want %p %s", i, h.Job(i), h.Span(i).ID, j, j.ID())
+			}
+		}
+		if i, ok := h.Index(b2[7].ID()); !ok || i != 1008 {
+			t.Errorf("Index of batch 2's 8th job = %d, %v; want 1008", i, ok)
+		}
+		if sp := h.Span(1008); sp.State != sched.Cancelled || sp.Batch != 2 {
+			t.Errorf("the cancelled job's span %+v; want cancelled, batch 2", sp)
+		}
+		if got := snap.Recent; len(got) != 5 || got[4] != 1050 {
+			t.Errorf("Recent %v; want the 5 newest, ending with 1050", got)
+		}
+		// The past: before the first batch's jobs started, all waited.
+		past := h.Snapshot(h.First(), 0)
+		if past.Counts[sched.Queued] != 1051 || past.Batch.No != 2 || past.Batch.Final() != 0 {
+			t.Errorf("at the start: counts %v, batch %+v; want all waiting", past.Counts, past.Batch)
+		}
+	})
+}
