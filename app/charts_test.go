@@ -15,7 +15,7 @@ import (
 // during its delay, one still waiting.
 func spanRun() (*history.History, time.Time) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	h := history.New(10)
+	h := history.New()
 	ms := time.Millisecond
 	h.Observe(sched.Record{ID: "aaaaaaaa1", Delay: 10 * ms, QueuedAt: t0, State: sched.Queued}, 0, time.Time{})
 	h.Observe(sched.Record{ID: "bbbbbbbb2", Delay: time.Hour, QueuedAt: t0, State: sched.Queued}, 0, time.Time{})

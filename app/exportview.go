@@ -34,7 +34,7 @@ func (p *page) onExport(ctx goapp.Context, e goapp.Event) {
 func (p *page) exportAs(name string) {
 	f, ok := export.ParseFormat(name)
 	switch {
-	case !ok:
+	case !ok || p.ui == nil:
 		return
 	case p.share.exportSt == "running":
 		p.share.note = "An export is being made: wait for it to finish."
@@ -51,7 +51,7 @@ func (p *page) exportAs(name string) {
 		Virtual: s.run.Virtual(), Seed: s.run.Settings.Seed,
 		Link: q, Settings: settingsOf(q),
 	}
-	go p.export(s, f, m)
+	go p.export(p.ui, s, f, m)
 }
 
 // settingsOf lists a link's settings, in its order.
@@ -70,74 +70,72 @@ func settingsOf(q string) []export.Setting {
 	return out
 }
 
-// export writes the jobs of st as f into a file the browser keeps, then
-// offers it. Its goroutine asks the UI goroutine, once a frame, to write
-// for exportSlice: the records belong to the UI goroutine, and the store
-// keeps those not written yet as they were when the export began (see
-// frozen), while the run goes on.
-func (p *page) export(s *session, f export.Format, m export.Meta) {
+// export writes the run's jobs as f into a file the browser keeps, then
+// offers it. The file is of one instant, when it begins: every job queued
+// by then, by position, as it was then (history.RecordAt), while the run
+// goes on. Its goroutine asks the UI goroutine, once a frame, to write for
+// exportSlice: the run's model belongs to the UI goroutine. A virtual
+// run's file carries no time of making, so that a run and its replay give
+// the same file, byte for byte.
+func (p *page) export(u *ui, s *session, f export.Format, m export.Meta) {
 	// The events of the jobs queued before the click are applied first,
 	// so that every one is in the file: the pump applies them within a
 	// frame or two.
 	for i := 0; i < 100 && s.pump.lag.Load() > 0; i++ {
 		<-nextFrame()
 	}
-	st := s.store
 	var enc *export.Encoder
 	out := newDownload()
 	buf := make([]byte, 0, exportPart+64<<10) // a job is at most a few KB
 	size, shown := 0, time.Now()
-	var fz *frozen
-	chunk := func() bool {
+	next, n := 0, -1
+	chunk := func() {
 		t0 := time.Now()
-		if fz == nil {
-			// The file is about this instant: jobs still open end here.
-			m.At, m.Made = s.run.Now(), time.Now()
+		if n < 0 {
+			m.At = s.run.Now()
+			if !s.run.Virtual() {
+				m.Made = time.Now()
+			}
 			enc = export.New(f, m)
-			fz = st.freeze()
+			n = s.hist.Len()
 			buf = enc.Begin(buf)
 		}
-		for fz.next < fz.n {
-			buf = enc.Job(buf, fz.job(st))
-			if len(buf) >= exportPart || fz.next%256 == 0 && time.Since(t0) >= exportSlice {
+		for next < n {
+			rec, batch := s.hist.RecordAt(next, m.At)
+			buf = enc.Job(buf, export.Job{Pos: next, Batch: batch, Rec: rec})
+			next++
+			if len(buf) >= exportPart || next%256 == 0 && time.Since(t0) >= exportSlice {
 				break
 			}
 		}
-		done := fz.next == fz.n
-		if done {
+		if next == n {
 			buf = enc.End(buf)
-			st.thaw()
 		}
 		out.write(buf)
 		size, buf = size+len(buf), buf[:0]
-		return done
-	}
-	for !p.onUI(chunk) {
-		if time.Since(shown) >= slowDraw {
+		if time.Since(shown) >= slowDraw && next < n {
 			shown = time.Now()
-			n, total := fz.next, fz.n
-			p.dispatchShare(func() { p.share.note = fmt.Sprintf("Exporting: %s of %s jobs…", count(n), count(total)) })
+			p.share.note = fmt.Sprintf("Exporting: %s of %s jobs…", count(next), count(n))
+			p.dirty = true
+		}
+	}
+	for {
+		if !u.call(s.ctx, chunk) {
+			return
+		}
+		if next == n {
+			break
 		}
 		<-nextFrame()
 	}
 	name := f.FileName(m)
 	out.save(name, f.MIME())
-	p.dispatchShare(func() {
+	u.call(s.ctx, func() {
 		p.share.exportSt = "done"
 		p.share.exports++
-		p.share.note = fmt.Sprintf("Exported %s as %s (%s).", plural(fz.n, "job"), name, formatBytes(size))
+		p.share.note = fmt.Sprintf("Exported %s as %s (%s).", plural(n, "job"), name, formatBytes(size))
+		p.dirty = true
 	})
-}
-
-// onUI runs fn on the UI goroutine without drawing anything, and returns
-// its result.
-func (p *page) onUI(fn func() bool) bool {
-	if p.mountCtx == nil {
-		return fn()
-	}
-	ch := make(chan bool, 1)
-	p.mountCtx.Defer(func(goapp.Context) { ch <- fn() })
-	return <-ch
 }
 
 // formatBytes writes n bytes for people.

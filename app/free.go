@@ -9,6 +9,7 @@ import (
 	goapp "github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"github.com/wasmsched/wasmsched/internal/play"
+	"github.com/wasmsched/wasmsched/sched"
 )
 
 // freePlay is the state of free play's forms.
@@ -24,7 +25,6 @@ type freePlay struct {
 	batchErr   string
 	batchBad   string // the id of the input batchErr is about, if any
 	batchNote  string
-	latest     *batch // the batch the status and cancel button are about
 
 	cancelNote string
 
@@ -40,7 +40,12 @@ func (f *freePlay) init() {
 	f.delay = "1ms"
 	f.batchSize = "10"
 	f.batchDelay = "1ms"
-	f.startTime, f.jitter, f.failPct, f.panicPct, f.limit = "0ms", "0ms", "0", "0", "0"
+	f.startTime, f.jitter, f.failPct, f.panicPct, f.limit = "0s", "0s", "0", "0", "0"
+}
+
+// clearNotes forgets what the forms said of the old run.
+func (f *freePlay) clearNotes() {
+	f.batchNote, f.singleNote, f.cancelNote = "", "", ""
 }
 
 var freeForms = []struct{ id, label string }{
@@ -60,7 +65,7 @@ func (p *page) renderFree() goapp.UI {
 	case "start":
 		body = p.renderStartSettings()
 	case "share":
-		body = &sharePanel{p: p, Rev: p.rev}
+		body = p.renderShare()
 	default:
 		body = p.renderSingle()
 	}
@@ -74,7 +79,12 @@ func (p *page) renderFree() goapp.UI {
 }
 
 func (p *page) onForm(id string) goapp.EventHandler {
-	return func(ctx goapp.Context, e goapp.Event) { p.free.form = id }
+	return func(ctx goapp.Context, e goapp.Event) {
+		p.free.form = id
+		if id != freeTab {
+			p.followAddress()
+		}
+	}
 }
 
 // fieldError shows what is wrong with a field; the live region is always
@@ -106,6 +116,7 @@ func (p *page) onInput(v, errMsg *string) goapp.EventHandler {
 		*v = ctx.JSSrc().Get("value").String()
 		*errMsg = ""
 		p.free.batchBad = ""
+		p.followAddress()
 	}
 }
 
@@ -140,8 +151,8 @@ func (p *page) queueOne() {
 	p.afterPaint(func(s *session) { p.queue(s, d) })
 }
 
-// queue queues one job of delay d in s, as the visitor asked or a replay
-// does.
+// queue queues one job of delay d in s, as the visitor asked. It shows
+// in the run once its event is applied, in the next frame.
 func (p *page) queue(s *session, d time.Duration) error {
 	f := &p.free
 	j, err := s.run.Queue(d)
@@ -149,11 +160,9 @@ func (p *page) queue(s *session, d time.Duration) error {
 		f.delayErr, f.singleNote = sentence(err), ""
 		return err
 	}
-	e := s.store.add(j, len(s.run.Jobs())-1)
-	s.hist.Observe(e.rec, 0, time.Time{}) // the timeline shows it at once too
-	f.singleNote = fmt.Sprintf("Queued job %s to start in %s.", shortID(e.rec.ID), formatDuration(d))
-	p.say = f.singleNote + p.timeHint()
-	p.settle()
+	f.singleNote = fmt.Sprintf("Queued job %s to start in %s.", shortID(j.ID()), formatDuration(d))
+	p.say = f.singleNote
+	p.waiting.Store(true)
 	return nil
 }
 
@@ -165,46 +174,51 @@ func (p *page) queue(s *session, d time.Duration) error {
 // it runs at once.
 func (p *page) afterPaint(submit func(s *session)) {
 	s := p.sess
-	if p.mountCtx == nil || !goapp.IsClient {
+	if p.ui == nil || !goapp.IsClient {
 		submit(s)
+		p.followAddress()
 		return
 	}
+	u := p.ui
 	go func() {
 		select {
 		case <-paintDone():
 		case <-s.ctx.Done():
 			return
 		}
-		p.dispatch(func() {
+		u.call(s.ctx, func() {
 			if p.sess == s && p.scrubAt.IsZero() {
 				submit(s)
+				p.dirty = true
 			}
 		})
 	}()
 }
 
-// timeHint reminds a visitor in paused virtual time that nothing moves
-// until they say.
+// timeHint tells a visitor in paused virtual time, while jobs wait, which
+// buttons move the run on.
 func (p *page) timeHint() string {
-	if p.virtual && !p.playing {
-		return " Time is paused: press Play or Step."
+	if p.virtual && !p.playing && p.sess.hist.Waiting() && p.scrubAt.IsZero() {
+		return " Time is paused: press Play, Step or Next due to move it on."
 	}
 	return ""
 }
 
 func (p *page) renderBatch() goapp.UI {
 	f := &p.free
-	status, started, n := "No batch yet.", 0, 0
-	done, elapsed, batchID := false, "", 0
-	if b := f.latest; b != nil {
-		n, started, batchID = b.N, b.Started, b.ID
-		switch {
-		case b.Done:
-			status, done = b.Summary, true
-			elapsed = strconv.FormatFloat(float64(b.Elapsed)/float64(time.Millisecond), 'f', 3, 64)
-		default:
-			status = fmt.Sprintf("%s of %s started", count(b.Started), count(n))
-			if c := b.Final - b.Started; c > 0 {
+	status, done, elapsed, batchID, started, n := "No batch yet.", false, "", 0, 0, 0
+	var g gathered
+	snap := &p.view.snap
+	if snap.HasBatch {
+		b := snap.Batch
+		batchID, started, n = b.No, b.Started(), b.N
+		g, done = p.sess.gathered[b.No]
+		if done {
+			status = fmt.Sprintf("Batch %d: %s", b.No, g.summary)
+			elapsed = strconv.FormatFloat(float64(g.elapsed)/float64(time.Millisecond), 'f', 3, 64)
+		} else {
+			status = fmt.Sprintf("Batch %d: %s of %s started", b.No, count(started), count(n))
+			if c := b.Final() - started; c > 0 {
 				status += fmt.Sprintf(", %s did not start", count(c))
 			}
 		}
@@ -215,10 +229,10 @@ func (p *page) renderBatch() goapp.UI {
 		DataSet("batch", batchID).DataSet("done", done).Text(status)
 	if done {
 		verdict := "fail"
-		if f.latest.OK {
+		if g.ok {
 			verdict = "pass"
 		}
-		statusEl = statusEl.DataSet("elapsed-ms", elapsed).DataSet("ok", f.latest.OK).Class(verdict)
+		statusEl = statusEl.DataSet("elapsed-ms", elapsed).DataSet("ok", g.ok).Class(verdict)
 	}
 	return goapp.Form().ID("batch-form").Class("form").OnSubmit(p.onBatchStart).Body(
 		para("", "explain", "gather(*jobs) in Python is s.SubmitBatch(n, delay), then sched.Gather(ctx, jobs...): every record, in the jobs' order."),
@@ -228,7 +242,7 @@ func (p *page) renderBatch() goapp.UI {
 			submit("batch-start", "Start and gather"),
 			button("batch-cancel", "secondary", "Cancel this batch", p.onBatchCancel),
 		),
-		para("batch-hint", "hint", "1 to "+count(maxBatch)+" jobs. A big batch is queued "+count(sliceSize)+" jobs a frame, so that the page keeps drawing, and gathered as one."),
+		para("batch-hint", "hint", "1 to "+count(maxBatch)+" jobs, queued at once by one SubmitBatch and gathered as one."),
 		fieldError("batch-error", f.batchErr),
 		goapp.If(n > 0 && !done, goapp.Raw(progressHTML(started, n))),
 		statusEl,
@@ -264,56 +278,75 @@ func (p *page) batchStart() {
 	p.afterPaint(func(s *session) { p.batch(s, n, d) }) //nolint:errcheck // shown on the form
 }
 
-// batch starts a batch of n jobs of delay d in s, as the visitor asked or
-// a replay does.
-func (p *page) batch(s *session, n int, d time.Duration) (*batch, error) {
-	b, err := p.startBatch(s, n, d)
+// batch queues a batch of n jobs of delay d in s, as the visitor asked:
+// one SubmitBatch, as in the lesson's code. A goroutine gathers it, and
+// its result shows once the states it is about have.
+func (p *page) batch(s *session, n int, d time.Duration) error {
+	t0 := time.Now()
+	no, jobs, err := s.run.QueueBatch(n, d)
 	if err != nil {
 		p.free.batchErr = sentence(err)
-		return nil, err
-	}
-	p.say = fmt.Sprintf("Queued a batch of %s, each to start in %s; gathering it.%s", plural(n, "job"), formatDuration(d), p.timeHint())
-	return b, nil
-}
-
-// onBatchCancel cancels the jobs of the latest batch that still wait, and
-// the slices of it not queued yet.
-func (p *page) onBatchCancel(ctx goapp.Context, e goapp.Event) {
-	f := &p.free
-	b := f.latest
-	if b == nil || b.Done {
-		f.batchNote = "No batch is waiting."
-		return
-	}
-	if p.live() {
-		p.cancelBatch(b.ID) //nolint:errcheck // shown on the form
-	}
-}
-
-// cancelBatch stops batch no, if it is still being queued, and cancels
-// its jobs that wait.
-func (p *page) cancelBatch(no int) error {
-	n, err := p.sess.run.CancelBatch(no)
-	if err != nil {
-		p.free.batchNote = sentence(err)
 		return err
 	}
-	p.free.batchNote = fmt.Sprintf("Cancelled %s of this batch that still waited.", plural(n, "job"))
-	p.say = p.free.batchNote
+	p.say = fmt.Sprintf("Queued batch %d: %s, each to start in %s; gathering it.", no, plural(n, "job"), formatDuration(d))
+	p.waiting.Store(true)
+	go func() {
+		recs, err := sched.Gather(s.ctx, jobs...)
+		elapsed := time.Since(t0)
+		ids := make([]string, len(jobs))
+		for i, j := range jobs {
+			ids[i] = j.ID()
+		}
+		text, ok := summarizeBatch(ids, recs, err)
+		s.after(func() {
+			s.gathered[no] = gathered{ok: ok, summary: text, elapsed: elapsed}
+			if last := s.hist.Batches(); len(last) > 0 && last[len(last)-1].No == no {
+				p.say = fmt.Sprintf("Gathered batch %d: %s.", no, text)
+			}
+			p.dirty = true
+		})
+	}()
 	return nil
 }
 
-func (p *page) onCancelAll(ctx goapp.Context, e goapp.Event) {
-	if p.live() {
-		p.cancelAll()
+// latestBatch returns the number of the run's latest batch, 0 for none.
+func (p *page) latestBatch() int {
+	bs := p.sess.hist.Batches()
+	if len(bs) == 0 {
+		return 0
 	}
+	return bs[len(bs)-1].No
 }
 
-// cancelAll stops a batch being queued and cancels every waiting job.
-func (p *page) cancelAll() {
+// onBatchCancel cancels the jobs of the latest batch that still wait.
+func (p *page) onBatchCancel(ctx goapp.Context, e goapp.Event) {
+	f := &p.free
+	no := p.latestBatch()
+	if _, done := p.sess.gathered[no]; no == 0 || done {
+		f.batchNote = "No batch is waiting."
+		return
+	}
+	if !p.live() {
+		return
+	}
+	n, err := p.sess.run.CancelBatch(no)
+	if err != nil {
+		f.batchNote = sentence(err)
+		return
+	}
+	f.batchNote = fmt.Sprintf("Cancelled %s of batch %d that still waited.", plural(n, "job"), no)
+	p.say = f.batchNote
+	p.followAddress()
+}
+
+func (p *page) onCancelAll(ctx goapp.Context, e goapp.Event) {
+	if !p.live() {
+		return
+	}
 	n := p.sess.run.CancelAll()
 	p.free.cancelNote = fmt.Sprintf("Cancelled %s still waiting.", plural(n, "job"))
 	p.say = p.free.cancelNote
+	p.followAddress()
 }
 
 // renderStartSettings sets what starting a job does: how long it takes,
@@ -361,9 +394,10 @@ func (p *page) applyStart() {
 	}
 	set.Seed = f.start.Seed // the seed is the Share form's
 	f.settingsErr, f.start = "", set
-	p.reset("")
+	p.reset()
 	f.settingsNote = "Applied: " + describeStart(set) + " A new run has begun."
 	p.say = f.settingsNote
+	p.followAddress()
 }
 
 // parseStart reads the start settings as typed.
@@ -433,35 +467,45 @@ func (p *page) onRecordsClick(ctx goapp.Context, e goapp.Event) {
 
 // copyID puts a job's whole id on the clipboard.
 func (p *page) copyID(id string) {
+	u, ctx := p.ui, p.sess.ctx
 	copyText(id, func(err error) {
-		p.dispatch(func() {
+		if u == nil {
+			return
+		}
+		u.call(ctx, func() {
 			if err != nil {
 				p.say = "The browser did not let the page copy the id: " + id + "."
 			} else {
 				p.say = "Copied job " + shortID(id) + "'s whole id: " + id + "."
 			}
+			p.dirty = true
 		})
 	})
 }
 
-// cancelJob cancels the job with this id, if it still waits.
+// cancelJob cancels the job with this id, if it still waits: through the
+// run, which records it for a replay, or for a lesson's job, through its
+// handle.
 func (p *page) cancelJob(id string) {
-	en := p.sess.store.byID[id]
-	if en == nil || en.job == nil {
+	s := p.sess
+	i, ok := s.hist.Index(id)
+	j := s.hist.Job(i)
+	if !ok || j == nil {
 		return
 	}
-	cancelled := false
-	if en.pos >= 0 {
-		cancelled, _ = p.sess.run.Cancel(en.pos) // recorded, for a replay
+	var cancelled bool
+	if s.lesson {
+		cancelled = j.Cancel(nil)
 	} else {
-		cancelled = en.job.Cancel(nil) // a lesson's job
+		cancelled, _ = s.run.Cancel(i)
 	}
 	if cancelled {
 		p.say = fmt.Sprintf("Cancelled job %s, as asked: it will never start.", shortID(id))
 	} else {
-		p.say = fmt.Sprintf("Job %s no longer waits: it is %s.", shortID(id), info(en.job.State()).Label)
+		p.say = fmt.Sprintf("Job %s no longer waits: it is %s, and Cancel returned false.", shortID(id), info(j.State()).Label)
 	}
 	p.free.cancelNote = p.say
+	p.followAddress()
 }
 
 // live reports whether the page shows now, where actions go; looking at
@@ -470,8 +514,8 @@ func (p *page) live() bool {
 	switch {
 	case !p.scrubAt.IsZero():
 		p.say = "You are looking at the past: press Back to now first."
-	case p.share.replaying:
-		p.say = "A replay is running: wait until it ends, or press Reset."
+	case p.sess.replay != nil:
+		p.say = "A replay is running: wait until it ends, press Stop replay, or Reset."
 	default:
 		return true
 	}

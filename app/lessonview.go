@@ -14,8 +14,7 @@ import (
 
 // lessonView is the state of the lesson shown.
 type lessonView struct {
-	lessonStep    int    // the step running, -1 before the first
-	lessonNote    string // what the last step showed
+	lessonStep    int // the step running, -1 before the first
 	lessonRunning bool
 	lessonDone    bool
 	lessonErr     string
@@ -24,7 +23,7 @@ type lessonView struct {
 }
 
 func (v *lessonView) clear() {
-	v.lessonStep, v.lessonNote, v.lessonRunning, v.lessonDone, v.lessonErr = -1, "", false, false, ""
+	v.lessonStep, v.lessonRunning, v.lessonDone, v.lessonErr = -1, false, false, ""
 }
 
 // dwell is how long a running lesson shows each line before the next,
@@ -132,8 +131,7 @@ func (p *page) onRunLesson(ctx goapp.Context, e goapp.Event) {
 	})
 	p.lessonView.clear()
 	p.lessonRunning = true
-	p.resetMsg = ""
-	p.say = "Running the lesson: " + l.Title + "." + p.timeHint()
+	p.say = "Running the lesson: " + l.Title + "."
 	next := make(chan struct{}, 1)
 	p.nextLine = next
 	manual := p.manual
@@ -166,7 +164,7 @@ func (p *page) onRunLesson(ctx goapp.Context, e goapp.Event) {
 				p.lessonStep = pr.Step
 				return
 			}
-			p.lessonNote, p.say = pr.Note, pr.Note
+			p.say = pr.Note
 		})
 	}
 	go func() {

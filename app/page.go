@@ -30,35 +30,28 @@ const freeTab = "free"
 var speeds = link.Speeds
 
 // page is the whole app: a lesson or free play on the left, the run on
-// the right. Its fields belong to the UI goroutine; other goroutines reach
-// them only through dispatch.
+// the right. Its fields belong to the UI goroutine; the page's goroutines
+// reach them only through ui.call.
 type page struct {
 	goapp.Compo
 
 	mountCtx goapp.Context
+	ui       *ui // nil until mounted
 	sess     *session
 	waiting  atomic.Bool // whether a job waits: the pump then ticks
 
-	tab      string // a lesson's id, or freeTab
-	lang     string // the listing shown on a narrow screen: "python" or "go"
-	virtual  bool
-	playing  bool
-	speedIdx int
-	scrubAt  time.Time // the instant looked at; zero is now
-	width    int       // of the timeline, in CSS pixels
-	rev      int       // renders of the page, see runPanel
+	tab       string // a lesson's id, or freeTab
+	lang      string // the listing shown on a narrow screen: "python" or "go"
+	virtual   bool
+	playing   bool
+	speedIdx  int
+	scrubAt   time.Time // the instant looked at; zero is now
+	width     int       // of the timeline, in CSS pixels
+	shownStep int       // the lesson step the listings last showed
+	say       string    // what just happened, announced
+	dirty     bool      // the page shows something that changed: draw it
 
-	runCtx, recordsCtx goapp.Context // the panels' own, to redraw them alone
-	shareCtx           goapp.Context
-	pageDirty          bool      // an update changed more than the run
-	pageDrawn          time.Time // when the page was last rendered
-	runDrawn           time.Time // when the run was last marked for drawing
-	drawSoon           bool      // a drawing of the run is due after slowDraw
-	shownStep          int       // the lesson step the listings last showed
-	chart              slowPart
-	rows               slowPart
-	say                string // what just happened, announced
-	resetMsg           string
+	view view // every figure of the run the page shows, from one snapshot
 
 	lessonView
 
@@ -79,7 +72,6 @@ func (p *page) OnInit() {
 	p.width = 640
 	p.lessonStep = -1
 	p.free.init()
-	p.say = "Start with lesson 1: press Run lesson, and watch each line run."
 	query := ""
 	if goapp.IsClient {
 		query = goapp.Window().URL().RawQuery
@@ -88,22 +80,40 @@ func (p *page) OnInit() {
 	p.newSession(p.settings(), nil)
 }
 
+// tabSay is what the status line says on opening tab.
+func tabSay(tab string) string {
+	if tab == freeTab {
+		return "Free play: queue jobs, batches and cancels as you like."
+	}
+	if l, ok := lesson.ByID(tab); ok {
+		if l.ID == lesson.All()[0].ID {
+			return "Start with lesson 1: press Run lesson, and watch each line run."
+		}
+		return "Lesson: " + l.Title + ". Press Run lesson."
+	}
+	return ""
+}
+
 // OnMount starts the run OnInit made. A page rendered ahead of time, when
 // the static site is generated, is never mounted, and its run never starts.
 func (p *page) OnMount(ctx goapp.Context) {
 	p.mountCtx = ctx
+	p.ui = &ui{p: p, ctx: ctx, gone: make(chan struct{})}
 	w := goapp.Window()
 	p.isolated = w.Get("crossOriginIsolated").Truthy()
 	// Set by app.js when a new version was installed before the Go program
 	// ran, and so before go-app could call OnAppUpdate (cmd/gensite/patch.go).
 	p.updateReady = w.Get("wasmschedUpdateReady").Truthy()
 	p.measure()
-	p.sess.start()
+	p.sess.start(p.ui, p.speed(), p.playing)
 }
 
 // OnResize follows the timeline's width, so that it draws at one SVG unit
 // a CSS pixel and its text keeps its size on a phone.
-func (p *page) OnResize(ctx goapp.Context) { p.measure() }
+func (p *page) OnResize(ctx goapp.Context) {
+	p.measure()
+	p.refresh(true)
+}
 
 func (p *page) measure() {
 	if !goapp.IsClient {
@@ -122,24 +132,30 @@ func (p *page) OnAppUpdate(ctx goapp.Context) { p.updateReady = true }
 
 func (p *page) onLoadUpdate(ctx goapp.Context, e goapp.Event) { ctx.Reload() }
 
-// OnDismount ends the run: its jobs would have no page to show them.
+// OnDismount ends the run: its jobs would have no page to show them. The
+// page's goroutines waiting on the UI goroutine return.
 func (p *page) OnDismount() {
+	if p.ui != nil {
+		close(p.ui.gone)
+		p.ui = nil
+	}
 	if p.sess != nil {
 		p.sess.end()
 	}
 }
 
-// dispatch runs fn on the UI goroutine, and renders the page after it.
-func (p *page) dispatch(fn func()) {
-	if p.mountCtx == nil {
-		fn()
-		return
+// flush ends a change made from one of the page's goroutines: the address
+// follows it, and the page is drawn if what it shows changed.
+func (p *page) flush() {
+	p.followAddress()
+	if p.dirty && p.mountCtx != nil {
+		p.dirty = false
+		p.mountCtx.Dispatch(func(ctx goapp.Context) {
+			keepFocus(ctx)
+			p.scrollCodeIfMoved(ctx)
+			ctx.Defer(func(goapp.Context) { p.placeSlider() })
+		})
 	}
-	p.mountCtx.Dispatch(func(ctx goapp.Context) {
-		keepFocus(ctx)
-		fn()
-		p.scrollCodeIfMoved(ctx)
-	})
 }
 
 // scrollCodeIfMoved scrolls the listings to their current line once
@@ -151,24 +167,13 @@ func (p *page) scrollCodeIfMoved(ctx goapp.Context) {
 	}
 }
 
-// apply brings the page up to date with events, on the UI goroutine.
+// apply brings the run's model up to date with events, on the UI
+// goroutine, and takes a new snapshot of it if it is time to.
 func (p *page) apply(events []sched.Event) {
 	s := p.sess
-	s.store.apply(events)
-	for _, ev := range events {
-		var starting time.Time
-		if ev.Record.State == sched.Starting {
-			starting = ev.At
-		}
-		s.hist.Observe(ev.Record, s.store.batchID(ev.Record.ID), starting)
-	}
-	p.settle()
-}
-
-// settle tells the pump whether jobs wait, so that it keeps the timeline's
-// now moving.
-func (p *page) settle() {
-	p.waiting.Store(p.sess.store.pending())
+	s.hist.Apply(events)
+	p.waiting.Store(s.hist.Waiting())
+	p.refresh(false)
 }
 
 // settings is the run the page's controls ask for.
@@ -181,32 +186,23 @@ func (p *page) settings() play.Settings {
 func (p *page) speed() float64 { return speeds[p.speedIdx] }
 
 // reset starts a new run with the same settings.
-func (p *page) reset(why string) {
+func (p *page) reset() {
 	p.newSession(p.settings(), nil)
 	p.scrubAt = time.Time{}
 	p.share.linkActs, p.share.linkEnd = nil, 0 // a new run is not the link's
-	p.latestReset()
-	p.resetMsg = why
-}
-
-// latestReset forgets what the controls showed of the old run.
-func (p *page) latestReset() {
-	p.free.latest = nil
-	p.free.batchNote, p.free.singleNote, p.free.cancelNote = "", "", ""
+	p.free.clearNotes()
 	p.lessonView.clear()
 }
 
 func (p *page) onReset(ctx goapp.Context, e goapp.Event) {
-	p.reset("Reset: a new, empty run.")
+	p.reset()
 	p.say = "The run was reset: no jobs yet."
+	p.followAddress()
 }
 
 // Render lays the page out: the lessons first, then the lesson or free
 // play beside the run, then the records.
 func (p *page) Render() goapp.UI {
-	p.rev++
-	p.pageDrawn = time.Now()
-	p.syncAddress()
 	// data-mounted tells a script that the app runs and handles clicks.
 	return goapp.Div().Class("page").DataSet("mounted", p.mountCtx != nil).Body(
 		goapp.Raw(introHTML),
@@ -220,9 +216,9 @@ func (p *page) Render() goapp.UI {
 				p.renderTabs(),
 				goapp.Div().Class("stage").Body(
 					goapp.If(p.tab == freeTab, p.renderFree()).Else(p.renderLesson()),
-					&runPanel{p: p, Rev: p.rev},
+					p.renderRun(),
 				),
-				&recordsPanel{p: p, Rev: p.rev},
+				p.renderRecords(),
 			),
 		),
 		goapp.Raw(footerHTML),
@@ -280,11 +276,13 @@ func (p *page) onTab(id string) goapp.EventHandler {
 		}
 		p.tab = id
 		p.lessonView.clear()
-		if id == freeTab {
-			p.say = "Free play: queue jobs, batches and cancels as you like."
-		} else if l, ok := lesson.ByID(id); ok {
-			p.say = "Lesson: " + l.Title + ". Press Run lesson."
+		p.say = tabSay(id)
+		// A lesson's run is its own: free play starts a new run, so that
+		// its link and its replay meet no job that no action made.
+		if id == freeTab && p.sess.lesson {
+			p.reset()
 		}
+		p.followAddress()
 	}
 }
 

@@ -17,17 +17,16 @@ import (
 // spread over the next frames, so that the browser gets its thread back in
 // between.
 //
-// It knows nothing of the page: dispatch runs a function on the UI
-// goroutine (ctx.Dispatch), apply takes the events there.
+// It knows nothing of the page: apply takes the events on the UI
+// goroutine, which it reaches through ui.call.
 //
 // Functions sent with after run in the update that applies the last event
 // drained before they arrived: a gather's result shows together with the
 // final states of its jobs, never ahead of them.
 type pump struct {
-	sub      *sched.Subscription
-	dispatch func(func())
-	apply    func([]sched.Event)
-	frame    func() <-chan struct{}
+	sub   *sched.Subscription
+	apply func([]sched.Event)
+	frame func() <-chan struct{}
 	// ticking says whether the UI should be updated every tick even with
 	// no event, such as while a job waits and the timeline's now moves.
 	ticking func() bool
@@ -39,12 +38,13 @@ type pump struct {
 }
 
 // maxEvents caps the events one update applies: about 3 ms of work in a
-// browser, measured, well inside a frame.
+// browser, measured, well inside a frame. A batch's Queued event counts as
+// one: it is applied in one pass.
 const maxEvents = 4000
 
-func newPump(sub *sched.Subscription, dispatch func(func()), apply func([]sched.Event)) *pump {
+func newPump(sub *sched.Subscription, apply func([]sched.Event)) *pump {
 	return &pump{
-		sub: sub, dispatch: dispatch, apply: apply,
+		sub: sub, apply: apply,
 		frame: nextFrame, ticking: func() bool { return false }, tick: 250 * time.Millisecond,
 		notes: make(chan func()),
 	}
@@ -66,13 +66,13 @@ type note struct {
 	fn func()
 }
 
-// run pumps until ctx ends or the subscription closes.
-func (pm *pump) run(ctx context.Context) {
+// run pumps until ctx ends, the page dismounts or the subscription
+// closes.
+func (pm *pump) run(ctx context.Context, u *ui) {
 	var (
 		backlog []sched.Event // drained, not applied yet
 		head    int           // backlog[:head] is applied
 		notes   []note
-		applied = make(chan struct{}, 1)
 		clock   = time.NewTicker(pm.tick)
 	)
 	defer clock.Stop()
@@ -124,17 +124,13 @@ func (pm *pump) run(ctx context.Context) {
 			notes = notes[1:]
 		}
 		pm.updates.Add(1)
-		pm.dispatch(func() {
+		if !u.call(ctx, func() {
 			pm.apply(events)
 			for _, fn := range due {
 				fn()
 			}
-			applied <- struct{}{}
-		})
-		select {
-		case <-ctx.Done(): // a dismounted page drops the dispatch
+		}) {
 			return
-		case <-applied:
 		}
 		// Start over at the front once all is applied, so that backlog's
 		// array is reused rather than grown for ever. No note is left then:

@@ -15,30 +15,19 @@ import (
 const scrubSteps = 1000
 
 // renderRun shows the run: the clock's controls, what just happened, the
-// counts, the timeline, and the slider that goes back in time.
+// counts, the timeline, and the slider that goes back in time. Every
+// figure comes from the page's view: one snapshot.
 func (p *page) renderRun() goapp.UI {
-	s := p.sess
-	t := p.viewTime()
+	snap := &p.view.snap
 	return goapp.Div().Role("region").ID("run").Class("panel right").Aria("labelledby", "run-h").Body(
 		goapp.Raw(`<h2 id="run-h" class="visually-hidden">The run</h2>`),
 		p.renderTime(),
-		goapp.P().ID("say").Class("say").Role("status").Text(p.say),
-		goapp.Raw(p.countsHTML(t)),
-		goapp.Div().ID("timeline-box").Class("timeline-box").Body(goapp.Raw(p.chartHTML(t))),
-		p.renderScrub(t),
-		goapp.Raw(p.latenessHTML(t)),
-		goapp.If(s.hist.Dropped() > 0, goapp.P().ID("history-cap").Class("note").Text(fmt.Sprintf(
-			"This run has more than %s jobs: the history keeps the first %s (the browser never gives memory back), so going back in time shows only those. The counts and records include every job. Reset to start a new run.",
-			count(s.hist.Limit()), count(s.hist.Limit())))),
+		goapp.P().ID("say").Class("say").Role("status").Text(p.say+p.timeHint()),
+		goapp.Raw(countsHTML(snap.Counts, snap.Total)),
+		goapp.Div().ID("timeline-box").Class("timeline-box").Body(goapp.Raw(p.view.chart)),
+		p.renderScrub(),
+		goapp.Raw(p.latenessHTML(snap.Late)),
 	)
-}
-
-// viewTime is the instant the run view shows: now, or the one scrubbed to.
-func (p *page) viewTime() time.Time {
-	if !p.scrubAt.IsZero() {
-		return p.scrubAt
-	}
-	return p.sess.now()
 }
 
 func (p *page) renderTime() goapp.UI {
@@ -93,12 +82,13 @@ func (p *page) onMode(virtual bool) goapp.EventHandler {
 			return
 		}
 		p.virtual, p.playing = virtual, false
-		p.reset("")
+		p.reset()
 		if virtual {
 			p.say = "Virtual time: a new run on a clock that moves only when you say. It is paused: press Play, Step or Next due. Nothing is late in virtual time."
 		} else {
 			p.say = "Real time: a new run on the browser's clock, which shows how late its timers really are."
 		}
+		p.followAddress()
 	}
 }
 
@@ -114,6 +104,7 @@ func (p *page) onPlay(ctx goapp.Context, e goapp.Event) {
 		p.sess.send(timeCmd{kind: cmdPause})
 		p.say = "Paused."
 	}
+	p.followAddress()
 }
 
 func (p *page) onStep(ctx goapp.Context, e goapp.Event) {
@@ -132,10 +123,13 @@ func (p *page) onNextDue(ctx goapp.Context, e goapp.Event) {
 	if !p.live() {
 		return
 	}
-	if t, ok := p.sess.run.S.NextDue(); ok {
+	switch t, ok := p.sess.run.S.NextDue(); {
+	case ok:
 		p.sess.send(timeCmd{kind: cmdNextDue})
 		p.say = "Jumped to the next due job, at +" + formatDuration(t.Sub(originOf(p.sess))) + ": it starts at once, however long its delay."
-	} else {
+	case p.sess.run.S.Counts().Queued > 0:
+		p.say = "The jobs waiting have reached their delay and wait for a start slot: press Step to go on."
+	default:
 		p.say = "No job waits for its delay."
 	}
 }
@@ -152,22 +146,8 @@ func (p *page) onSpeed(ctx goapp.Context, e goapp.Event) {
 	p.say = fmt.Sprintf("Speed %s×.", trimFloat(p.speed()))
 }
 
-// countsHTML shows how many jobs are in each state at t.
-func (p *page) countsHTML(t time.Time) string {
-	s := p.sess
-	var c [5]int
-	total := s.store.total()
-	if p.scrubAt.IsZero() {
-		for _, si := range states {
-			c[si.State] = s.store.count(si.State)
-		}
-	} else {
-		c = s.hist.CountsAt(t)
-		total = 0
-		for _, n := range c {
-			total += n
-		}
-	}
+// countsHTML shows how many jobs were in each state, of total.
+func countsHTML(c [5]int, total int) string {
 	var w htmlw
 	w.open("dl", "id", "counts", "class", "counts")
 	for _, si := range states {
@@ -181,61 +161,17 @@ func (p *page) countsHTML(t time.Time) string {
 	return w.String()
 }
 
-// chartHTML is lanes for a few jobs, or for many the states over time and
-// the lateness histogram. Those read every job, so while a big run changes
-// they are drawn again at most every chartEvery, not every frame: the
-// page's drawing shares the thread that starts the jobs.
-func (p *page) chartHTML(t time.Time) string {
-	h := p.sess.hist
-	if h.Len() <= maxLanes {
-		n := maxLanes
-		if p.width < narrow {
-			n = narrowLanes
-		}
-		return lanesSVG(h, h.Recent(n, t), t, p.width)
+// scrubValue is where the history slider stands: its right end for now.
+func (p *page) scrubValue() int {
+	first, now := p.sess.hist.First(), p.sess.now()
+	if p.scrubAt.IsZero() || !now.After(first) {
+		return scrubSteps
 	}
-	return p.chart.get(p, func() string {
-		// One root element: go-app's Raw shows only the first.
-		return `<div class="charts">` + areaSVG(h, t, p.width) + histogramSVG(history.LatenessAt(h, t), p.width) + `</div>`
-	})
+	return int(float64(p.scrubAt.Sub(first)) / float64(now.Sub(first)) * scrubSteps)
 }
 
-// A part of the page that reads every job (the aggregate charts, the
-// records) is drawn at most every slowDraw while a run of bigRun jobs or
-// more changes: the page's drawing shares the thread that starts the jobs,
-// and a 100,000-job batch would otherwise spend most of its frames
-// redrawing them.
-const (
-	bigRun   = 2000
-	slowDraw = 250 * time.Millisecond
-)
-
-// slowPart is such a part as last drawn.
-type slowPart struct {
-	html  string
-	drawn time.Time
-	sess  *session
-	width int
-}
-
-// get returns the part as last drawn while the run is busy, else draws it
-// again.
-func (c *slowPart) get(p *page, draw func() string) string {
-	busy := p.scrubAt.IsZero() && p.waiting.Load() && p.sess.store.total() >= bigRun
-	if busy && c.sess == p.sess && c.width == p.width && time.Since(c.drawn) < slowDraw {
-		return c.html
-	}
-	*c = slowPart{html: draw(), drawn: time.Now(), sess: p.sess, width: p.width}
-	return c.html
-}
-
-func (p *page) renderScrub(t time.Time) goapp.UI {
+func (p *page) renderScrub() goapp.UI {
 	s := p.sess
-	first, now := s.hist.First(), s.now()
-	val := scrubSteps
-	if !p.scrubAt.IsZero() && now.After(first) {
-		val = int(float64(p.scrubAt.Sub(first)) / float64(now.Sub(first)) * scrubSteps)
-	}
 	at := "now"
 	if !p.scrubAt.IsZero() {
 		at = "+" + formatDuration(p.scrubAt.Sub(originOf(s))) + " (the past)"
@@ -244,10 +180,18 @@ func (p *page) renderScrub(t time.Time) goapp.UI {
 	// the page when it has nothing to do.
 	return goapp.Div().Class("scrub row").Body(
 		labelFor("scrub", "History"),
-		slider("scrub", scrubSteps, val, at, p.onScrub).Disabled(s.hist.Len() == 0).Aria("describedby", "scrub-at"),
+		slider("scrub", scrubSteps, p.scrubValue(), at, p.onScrub).Disabled(s.hist.Len() == 0).Aria("describedby", "scrub-at"),
 		para("scrub-at", "hint", at).DataSet("past", !p.scrubAt.IsZero()),
 		button("scrub-now", "secondary", "Back to now", p.onScrubNow).Aria("disabled", p.scrubAt.IsZero()),
 	)
+}
+
+// placeSlider puts the history slider where the page says, once drawn: go
+// sets a range's value before its bounds are known, and a browser clamps it
+// to the default bound of 100, leaving a slider that says "now" at its
+// left end.
+func (p *page) placeSlider() {
+	setField("scrub", strconv.Itoa(p.scrubValue()))
 }
 
 func (p *page) onScrub(ctx goapp.Context, e goapp.Event) {
@@ -259,27 +203,26 @@ func (p *page) onScrub(ctx goapp.Context, e goapp.Event) {
 	if v >= scrubSteps {
 		p.scrubAt = time.Time{}
 		p.say = "Back to now."
-		return
+	} else {
+		first, now := s.hist.First(), s.now()
+		p.scrubAt = first.Add(time.Duration(float64(now.Sub(first)) * float64(v) / scrubSteps))
+		p.say = "Looking back at +" + formatDuration(p.scrubAt.Sub(originOf(s))) + ": every job as it was then. New actions are off until you return to now."
 	}
-	first, now := s.hist.First(), s.now()
-	p.scrubAt = first.Add(time.Duration(float64(now.Sub(first)) * float64(v) / scrubSteps))
-	p.say = "Looking back at +" + formatDuration(p.scrubAt.Sub(originOf(s))) + ": every job as it was then. New actions are off until you return to now."
+	p.refresh(true)
 }
 
 func (p *page) onScrubNow(ctx goapp.Context, e goapp.Event) {
 	p.scrubAt = time.Time{}
 	p.say = "Back to now."
+	p.refresh(true)
+	ctx.Defer(func(goapp.Context) { p.placeSlider() })
 }
 
 // latenessHTML shows the lateness figures with what explains them.
-func (p *page) latenessHTML(t time.Time) string {
-	s := p.sess
-	p50, p99, n := "—", "—", s.store.late.len()
-	if d, ok := s.store.late.percentile(50); ok {
-		p50 = formatDuration(d)
-	}
-	if d, ok := s.store.late.percentile(99); ok {
-		p99 = formatDuration(d)
+func (p *page) latenessHTML(late history.Histogram) string {
+	p50, p99, n := "—", "—", late.N
+	if n > 0 {
+		p50, p99 = formatDuration(late.P50), formatDuration(late.P99)
 	}
 	var w htmlw
 	w.open("div", "id", "lateness", "class", "lateness")

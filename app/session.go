@@ -9,32 +9,51 @@ import (
 	"github.com/wasmsched/wasmsched/sched"
 )
 
-// historyLimit is how many jobs of a run the page keeps for stepping
-// back: about 40 MB of wasm memory, which never shrinks. Jobs beyond it
-// still run and are counted, but the history scrubber cannot show them.
-const historyLimit = 200_000
-
 // session is one run as the page shows it: the run (a scheduler on its
-// clock), the page's copy of its jobs, their history, and the goroutines
-// serving it: the pump, and in virtual time the driver. A reset ends the
-// session and makes a new one, so nothing of an old run reaches a new one.
+// clock, and the actions done to it), the one model of what the page knows
+// of it (history.History, fed only by the scheduler's events), and the
+// goroutines serving it: the pump, and in virtual time the driver. A reset
+// ends the session and makes a new one, so nothing of an old run reaches a
+// new one.
 type session struct {
-	page  *page
-	run   *play.Run
-	store *store
-	hist  *history.History
-	pump  *pump
-	ctx   context.Context
-	stop  context.CancelFunc
-	time  chan timeCmd // to the driver, in virtual time
+	page *page
+	run  *play.Run
+	hist *history.History
+	pump *pump
+	ctx  context.Context
+	stop context.CancelFunc
+	time chan timeCmd // to the driver, in virtual time
+	// lesson is whether a lesson made the run: its jobs come from the
+	// lesson's code, not from actions, so it has no link to replay.
+	lesson bool
 	// marks are the lesson's steps as they began, by the run's clock, so
 	// that the code highlight can follow the history scrubber.
 	marks []stepMark
+	// gathered holds what each batch's gather returned, by batch number,
+	// once it has.
+	gathered map[int]gathered
+	// replay is how far a replay into this session is; nil when none runs.
+	replay *replayState
+	// stopReal stops a replay in real time; a virtual one is stopped
+	// through its driver.
+	stopReal context.CancelFunc
 }
 
 type stepMark struct {
 	at   time.Time
 	step int
+}
+
+// gathered is what sched.Gather returned for one of the page's batches.
+type gathered struct {
+	ok      bool
+	summary string
+	elapsed time.Duration
+}
+
+// replayState is a replay's progress, as the page shows it.
+type replayState struct {
+	done, of int
 }
 
 // newSession makes a run with set, the page's from now on, and starts it
@@ -44,41 +63,41 @@ func (p *page) newSession(set play.Settings, configure func(*sched.Scheduler)) *
 	if p.sess != nil {
 		p.sess.end()
 	}
-	p.share.replaying = false // a replay belongs to the session it replays into
 	ctx, stop := context.WithCancel(context.Background())
 	s := &session{
-		page:  p,
-		run:   play.New(set),
-		store: newStore(),
-		hist:  history.New(historyLimit),
-		ctx:   ctx,
-		stop:  stop,
+		page:     p,
+		run:      play.New(set),
+		hist:     history.New(),
+		ctx:      ctx,
+		stop:     stop,
+		lesson:   configure != nil,
+		gathered: make(map[int]gathered),
 	}
 	if configure != nil {
 		configure(s.run.S)
 	}
-	sub := s.run.S.Subscribe()
-	s.pump = newPump(sub, p.dispatchRun, func(events []sched.Event) {
+	s.pump = newPump(s.run.S.Subscribe(), func(events []sched.Event) {
 		if p.sess == s {
 			p.apply(events)
 		}
 	})
 	s.pump.ticking = func() bool { return !s.run.Virtual() && p.waiting.Load() }
 	p.sess = s
-	if p.mountCtx != nil {
-		s.start()
+	p.waiting.Store(false)
+	p.refresh(true)
+	if p.ui != nil {
+		s.start(p.ui, p.speed(), p.playing)
 	}
 	return s
 }
 
 // start runs the session's goroutines: the pump, and in virtual time the
 // driver of its clock. They end with the session (see end).
-func (s *session) start() {
-	p := s.page
-	go s.pump.run(s.ctx)
+func (s *session) start(u *ui, speed float64, playing bool) {
+	go s.pump.run(s.ctx, u)
 	if s.run.Virtual() {
 		s.time = make(chan timeCmd, 64)
-		go s.drive(s.ctx, p.speed(), p.playing, func() { s.pump.after(s.ctx, func() {}) })
+		go s.drive(s.ctx, u, speed, playing)
 	}
 }
 
@@ -91,12 +110,12 @@ func (s *session) end() {
 }
 
 // after runs fn on the UI goroutine once the events before it are
-// applied, and redraws the whole page: fn reports a result beyond the
-// run's view, such as a lesson's step or a gather's.
+// applied: fn reports a result beyond the run's view, such as a lesson's
+// step or a gather's, which then shows with the states it is about.
 func (s *session) after(fn func()) {
 	s.pump.after(s.ctx, func() {
 		fn()
-		s.page.pageDirty = true
+		s.page.dirty = true
 	})
 }
 

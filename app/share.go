@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -64,6 +65,8 @@ func (p *page) openLink(query string) {
 	if len(say) > 0 {
 		p.share.note = strings.Join(say, " ")
 		p.say = p.share.note
+	} else {
+		p.say = tabSay(p.tab)
 	}
 }
 
@@ -71,6 +74,9 @@ func (p *page) openLink(query string) {
 // parseDelay): in the largest unit that divides it, else in fractional
 // milliseconds.
 func delayText(d time.Duration) string {
+	if d == 0 {
+		return "0s"
+	}
 	for _, u := range []struct {
 		d    time.Duration
 		name string
@@ -83,9 +89,9 @@ func delayText(d time.Duration) string {
 }
 
 // linkState is the page's settings, and the run's actions, as a link holds
-// them, with the run's time now as the link's end. Fields typed but not
-// valid keep the default. Before its Replay, the run a link brought is
-// the run.
+// them, with the run's end (see linkEnd). Fields typed but not valid keep
+// the default. Before its Replay, the run a link brought is the run. A
+// lesson's run has no actions: a lesson is run again from its tab.
 func (p *page) linkState() link.State {
 	st := link.Default()
 	f := &p.free
@@ -101,9 +107,9 @@ func (p *page) linkState() link.State {
 	}
 	st.Start, st.Seed = f.start, f.start.Seed
 	st.Start.Virtual, st.Start.Seed = false, 0
-	if s := p.sess; s != nil {
+	if s := p.sess; s != nil && !s.lesson {
 		if st.Actions = s.run.Actions(); len(st.Actions) > 0 {
-			st.End = s.run.Since()
+			st.End = p.linkEnd(st.Actions)
 		}
 	}
 	if len(st.Actions) == 0 {
@@ -115,28 +121,58 @@ func (p *page) linkState() link.State {
 	return st
 }
 
-// syncAddress keeps the page's settings in the address bar, replacing the
-// history entry rather than adding one for every change. It runs at each
-// render of the page, so the address changes only when a setting or the
-// actions do: its end is the time of the last action, not the clock,
-// which moves on (Copy link writes the clock's time).
+// still reports whether the run stands still: virtual time paused, or no
+// job waiting, and no replay running. A still run's link is stable, and
+// the address shows it.
+func (p *page) still() bool {
+	s := p.sess
+	return s.replay == nil && (p.virtual && !p.playing || !s.hist.Waiting())
+}
+
+// linkEnd is the end of the run's link: while the run moves, its time now;
+// once still, the instant it last changed when no job waits (its last
+// action, or the last change of a job), else, paused, the clock's time.
+// Either stays put while the run is still, so that the address, written
+// then, is the link Copy link gives.
+func (p *page) linkEnd(acts []play.Action) time.Duration {
+	s := p.sess
+	if s.hist.Waiting() {
+		return s.run.Since()
+	}
+	end := acts[len(acts)-1].At
+	if last := s.hist.Last(); !last.IsZero() {
+		end = max(end, last.Sub(s.run.Began))
+	}
+	return end
+}
+
+// followAddress keeps the page's settings and run in the address bar,
+// replacing the history entry rather than adding one for every change. It
+// runs after each change the page makes, never from Render.
 //
-// The address is written once it has been still for addressDelay: a
-// replacement of the address costs the browser work on the page's thread
-// (measured: queued 1 ms jobs were late by 10 ms more at the 99th
-// percentile, and the next page loads slower, when each click replaced
-// it), and browsers limit how often a page may replace it (Safari throws
-// past 100 times in 10 s). A replay, whose actions come fast, writes it
-// at its end.
-func (p *page) syncAddress() {
-	if !goapp.IsClient || p.mountCtx == nil || p.share.replaying {
+// A still run's address is written at once: it then equals the link Copy
+// link gives. While the run moves, the address holds the last action's
+// time as its end and is written once it has been unchanged for
+// addressDelay: a replacement of the address costs the browser work on
+// the page's thread (measured: queued 1 ms jobs were late by 10 ms more at
+// the 99th percentile when each click replaced it), and browsers limit how
+// often a page may replace it (Safari throws past 100 times in 10 s). A
+// replay writes it once it ends.
+func (p *page) followAddress() {
+	if !goapp.IsClient || p.ui == nil || p.sess.replay != nil {
 		return
 	}
 	st := p.linkState()
-	if n := len(st.Actions); n > 0 {
-		st.End = max(st.Actions[n-1].At, p.share.linkEnd)
+	still := p.still()
+	if n := len(st.Actions); n > 0 && !still && !p.sess.lesson && len(p.sess.run.Actions()) > 0 {
+		st.End = st.Actions[n-1].At
 	}
 	q, _ := st.Encode()
+	if still {
+		p.share.want = q
+		p.writeAddress(q)
+		return
+	}
 	if q != p.share.want {
 		p.share.want, p.share.wantAt = q, time.Now()
 	}
@@ -144,17 +180,17 @@ func (p *page) syncAddress() {
 		return
 	}
 	p.share.waiting = true
+	u, ctx := p.ui, p.sess.ctx
 	var check func()
 	check = func() {
 		time.AfterFunc(addressDelay, func() {
-			p.onUI(func() bool {
+			u.call(ctx, func() {
 				if wait := addressDelay - time.Since(p.share.wantAt); wait > 0 && p.share.want != p.share.address {
 					check() // changed meanwhile: wait until it is still
-					return true
+					return
 				}
 				p.share.waiting = false
 				p.writeAddress(p.share.want)
-				return true
 			})
 		})
 	}
@@ -162,16 +198,8 @@ func (p *page) syncAddress() {
 }
 
 // addressDelay is how long the page's settings stay unchanged before the
-// address bar shows them: see syncAddress.
+// address bar shows them while the run moves: see followAddress.
 const addressDelay = time.Second
-
-// setAddress writes st into the address bar now, and returns the page's
-// whole address.
-func (p *page) setAddress(st link.State) string {
-	q, _ := st.Encode()
-	p.share.want, p.share.wantAt = q, time.Now()
-	return p.writeAddress(q)
-}
 
 // writeAddress writes the query q into the address bar, if it changed,
 // and returns the page's whole address.
@@ -229,10 +257,10 @@ func (p *page) onSeed(ctx goapp.Context, e goapp.Event) {
 		return
 	}
 	f.start.Seed, p.share.seeded = seed, true
-	p.reset("")
+	p.reset()
 	p.share.note = fmt.Sprintf("A new run with seed %d: its ids and failures follow from it.", seed)
 	p.say = p.share.note
-	p.redraw()
+	p.followAddress()
 }
 
 func (p *page) onCopyLink(ctx goapp.Context, e goapp.Event) {
@@ -240,9 +268,11 @@ func (p *page) onCopyLink(ctx goapp.Context, e goapp.Event) {
 	st := p.linkState()
 	q, full := st.Encode()
 	acts := len(st.Actions)
-	href := p.setAddress(st)
+	p.share.want = q
+	href := p.writeAddress(q)
+	u, sctx := p.ui, p.sess.ctx
 	copyText(href, func(err error) {
-		p.dispatchShare(func() {
+		u.call(sctx, func() {
 			switch {
 			case err != nil:
 				p.share.note = "The browser did not let the page copy: copy the address bar instead."
@@ -253,15 +283,33 @@ func (p *page) onCopyLink(ctx goapp.Context, e goapp.Event) {
 			default:
 				p.share.note = "Copied a link to these settings."
 			}
+			p.dirty = true
 		})
 	})
 }
 
+// onReplay replays the run's actions, or the link's, in a new run with the
+// same settings; pressed during a replay, it stops it where it is.
 func (p *page) onReplay(ctx goapp.Context, e goapp.Event) {
+	if s := p.sess; s.replay != nil {
+		if s.run.Virtual() {
+			s.send(timeCmd{kind: cmdStopReplay})
+		} else {
+			s.stopReal()
+		}
+		return
+	}
 	if !p.live() {
 		return
 	}
-	acts, end := p.sess.run.Actions(), p.sess.run.Since()
+	var acts []play.Action
+	var end time.Duration
+	if !p.sess.lesson {
+		acts = p.sess.run.Actions()
+		if len(acts) > 0 {
+			end = p.linkEnd(acts)
+		}
+	}
 	if len(acts) == 0 {
 		acts, end = p.share.linkActs, p.share.linkEnd
 	}
@@ -270,127 +318,85 @@ func (p *page) onReplay(ctx goapp.Context, e goapp.Event) {
 		return
 	}
 	p.playing = false
-	p.reset("")
+	p.reset()
 	s := p.sess
-	p.share.replaying = true
+	s.replay = &replayState{of: len(acts)}
+	p.share.linkActs, p.share.linkEnd = acts, end // until the replay has made them the run's
 	p.share.note = fmt.Sprintf("Replaying %s…", plural(len(acts), "action"))
 	p.say = p.share.note
-	p.redraw()
-	go s.replay(acts, end)
+	rp := play.NewReplayer(s.run, acts, end)
+	if s.run.Virtual() {
+		s.send(timeCmd{kind: cmdReplay, replay: rp})
+	} else {
+		s.replayReal(p.ui, rp)
+	}
 }
 
-// replay does acts again in s, each at its time, then brings s to end. It
-// runs on its own goroutine; each action runs on the UI goroutine, through
-// the same code as the visitor's clicks.
-func (s *session) replay(acts []play.Action, end time.Duration) {
-	p := s.page
-	err := func() error {
-		for i, a := range acts {
-			if !s.reach(a.At) {
-				return errors.New("the run ended")
-			}
-			type result struct {
-				wait <-chan struct{}
-				err  error
-			}
-			ch := make(chan result, 1)
-			p.dispatch(func() {
-				if p.sess != s {
-					ch <- result{err: errors.New("the run ended")}
-					return
-				}
-				w, err := p.do(s, a)
-				ch <- result{w, err}
-			})
-			var r result
+// errReplayStopped is how a replay the visitor stopped ends.
+var errReplayStopped = errors.New("it was stopped")
+
+// replayReal replays rp in real time on a goroutine of its own: each
+// action once the run's clock reaches its time.
+func (s *session) replayReal(u *ui, rp *play.Replayer) {
+	ctx, stop := context.WithCancel(s.ctx)
+	s.stopReal = stop
+	go func() {
+		defer stop()
+		for {
+			t := time.NewTimer(time.Until(rp.Due()))
 			select {
-			case r = <-ch:
-			case <-s.ctx.Done():
-				return errors.New("the run ended")
-			}
-			if r.err != nil {
-				return fmt.Errorf("action %d of %d: %w", i+1, len(acts), r.err)
-			}
-			if r.wait != nil {
-				select {
-				case <-r.wait:
-				case <-s.ctx.Done():
-					return errors.New("the run ended")
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				if s.ctx.Err() == nil {
+					u.p.replayEnded(u, s, errReplayStopped)
 				}
+				return
 			}
+			done, err := rp.Step(0)
+			if done || err != nil {
+				u.p.replayEnded(u, s, err)
+				return
+			}
+			u.p.replayProgress(u, s, rp)
 		}
-		s.reach(end)
-		return nil
 	}()
-	p.dispatch(func() {
-		if p.sess != s {
+}
+
+// replayProgress shows how far the replay into s is.
+func (p *page) replayProgress(u *ui, s *session, rp *play.Replayer) {
+	done, of := rp.Done()
+	u.call(s.ctx, func() {
+		if p.sess != s || s.replay == nil || s.replay.done == done {
 			return
 		}
-		p.share.replaying = false
-		if err != nil {
-			p.share.note = "The replay stopped at " + strings.TrimSuffix(err.Error(), ".") + "."
-		} else {
-			p.share.note = fmt.Sprintf("Replayed %s; the run is at +%s, where it was.", plural(len(acts), "action"), formatDuration(s.run.Since()))
-			if s.run.Virtual() {
-				p.share.note += " Press Play to go on."
-			}
-		}
-		p.say = p.share.note
+		s.replay.done, s.replay.of = done, of
+		p.share.note = fmt.Sprintf("Replaying: %s of %s done…", count(done), plural(of, "action"))
+		p.dirty = true
 	})
 }
 
-// reach waits until the run's time is at since its beginning: in virtual
-// time by driving the clock there, a frame's worth at a time; in real
-// time by waiting. It reports false if the session ended.
-func (s *session) reach(at time.Duration) bool {
-	if !s.run.Virtual() {
-		d := time.Until(s.run.Began.Add(at))
-		if d <= 0 {
-			return s.ctx.Err() == nil
+// replayEnded says how the replay into s ended: err is nil once it has
+// done every action and reached the run's end.
+func (p *page) replayEnded(u *ui, s *session, err error) {
+	u.call(s.ctx, func() {
+		if p.sess != s || s.replay == nil {
+			return
 		}
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			return true
-		case <-s.ctx.Done():
-			return false
+		done, of := s.replay.done, s.replay.of
+		s.replay = nil
+		switch {
+		case err == errReplayStopped:
+			p.share.note = fmt.Sprintf("Replay stopped after %s of %s.", count(done), plural(of, "action"))
+		case err != nil:
+			p.share.note = "The replay stopped at " + strings.TrimSuffix(err.Error(), ".") + "."
+		case s.run.Virtual():
+			p.share.note = fmt.Sprintf("Replayed %s; the run is at +%s, where its link ends. Press Play to go on.", plural(of, "action"), formatDuration(s.run.Since()))
+		default:
+			p.share.note = fmt.Sprintf("Replayed %s in real time: the ids and failures repeat, the browser's timers do not.", plural(of, "action"))
 		}
-	}
-	done := make(chan struct{})
-	select {
-	case s.time <- timeCmd{kind: cmdTo, to: s.run.Began.Add(at), done: done}:
-	case <-s.ctx.Done():
-		return false
-	}
-	select {
-	case <-done:
-		return true
-	case <-s.ctx.Done():
-		return false
-	}
-}
-
-// do does a in s, on the UI goroutine, as the visitor's click would. For
-// a batch it returns a channel closed once the batch is queued.
-func (p *page) do(s *session, a play.Action) (<-chan struct{}, error) {
-	switch a.Kind {
-	case play.Queue:
-		return nil, p.queue(s, a.Delay)
-	case play.QueueBatch:
-		b, err := p.batch(s, a.N, a.Delay)
-		if err != nil {
-			return nil, err
-		}
-		return b.queued, nil
-	case play.Cancel:
-		_, err := s.run.Cancel(a.N)
-		return nil, err
-	case play.CancelBatch:
-		return nil, p.cancelBatch(a.N)
-	case play.CancelAll:
-		p.cancelAll()
-		return nil, nil
-	}
-	return nil, fmt.Errorf("unknown action %d", a.Kind)
+		p.share.linkActs, p.share.linkEnd = nil, 0
+		p.say = p.share.note
+		p.dirty = true
+	})
 }

@@ -105,7 +105,7 @@ func TestReplayInThePage(t *testing.T) {
 		tt.do(func(ctx goapp.Context) { tt.p.onMode(true)(ctx, goapp.Event{}) })
 		tt.do(func(goapp.Context) {
 			tt.p.free.start.StartTime, tt.p.free.start.FailPct = time.Millisecond, 30
-			tt.p.reset("")
+			tt.p.reset()
 		})
 		tt.freePlay("one")
 		step := func() {
@@ -115,7 +115,7 @@ func TestReplayInThePage(t *testing.T) {
 		tt.do(func(goapp.Context) { tt.p.free.delay = "5ms"; tt.p.queueOne() })
 		step()
 		tt.do(func(goapp.Context) { tt.p.free.batchSize, tt.p.free.batchDelay = "700", "2ms"; tt.p.batchStart() })
-		tt.settle(time.Second) // the batch is queued over several frames, time standing still
+		tt.settle(time.Second)
 		if n := len(tt.p.sess.run.Jobs()); n != 701 {
 			t.Fatalf("%d jobs queued; want 701", n)
 		}
@@ -135,10 +135,10 @@ func TestReplayInThePage(t *testing.T) {
 		replay := func(what string) {
 			t.Helper()
 			tt.do(func(ctx goapp.Context) { tt.p.onReplay(ctx, goapp.Event{}) })
-			for i := 0; i < 100 && tt.p.share.replaying; i++ {
+			for i := 0; i < 100 && (tt.p.sess.replay != nil); i++ {
 				tt.settle(time.Second)
 			}
-			if tt.p.share.replaying || !strings.HasPrefix(tt.p.share.note, "Replayed") {
+			if (tt.p.sess.replay != nil) || !strings.HasPrefix(tt.p.share.note, "Replayed") {
 				t.Fatalf("%s: the replay did not end: %q", what, tt.p.share.note)
 			}
 			got := jobsOf(tt.p.sess)
@@ -297,14 +297,14 @@ func TestLessonEndsAReplay(t *testing.T) {
 		tt.freePlay("one")
 		tt.do(func(goapp.Context) { tt.p.free.delay = "1h"; tt.p.queueOne() })
 		tt.do(func(ctx goapp.Context) { tt.p.onReplay(ctx, goapp.Event{}) })
-		if !tt.p.share.replaying {
+		if !(tt.p.sess.replay != nil) {
 			t.Fatal("the replay did not begin")
 		}
 		tt.do(func(ctx goapp.Context) { tt.p.onTab("await")(ctx, goapp.Event{}) })
 		tt.do(func(ctx goapp.Context) { tt.p.onRunLesson(ctx, goapp.Event{}) })
 		tt.settle(time.Second)
-		if tt.p.share.replaying || !tt.p.live() {
-			t.Errorf("after a lesson, replaying=%v and the page says %q", tt.p.share.replaying, tt.p.say)
+		if (tt.p.sess.replay != nil) || !tt.p.live() {
+			t.Errorf("after a lesson, replaying=%v and the page says %q", (tt.p.sess.replay != nil), tt.p.say)
 		}
 	})
 }

@@ -43,7 +43,7 @@ func summarizeBatch(ids []string, recs []sched.Record, err error) (text string, 
 	var parts []string
 	add := func(n int, what string) {
 		if n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, what))
+			parts = append(parts, count(n)+" "+what)
 		}
 	}
 	add(cancelled, "cancelled")

@@ -2,7 +2,9 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/wasmsched/wasmsched/sched"
 )
@@ -58,4 +60,24 @@ func TestSummarizeBatch(t *testing.T) {
 			t.Errorf("%s: summarizeBatch = %q, %v; want %q, %v", tt.name, got, ok, tt.want, tt.ok)
 		}
 	}
+}
+
+var t0 = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+
+// rec makes a record of job n in state s, queued at t0+n ms with a 1 ms
+// delay, and started (when s is Started) late by late.
+func rec(n int, s sched.State, late time.Duration) sched.Record {
+	r := sched.Record{
+		ID:       fmt.Sprintf("%032x", n),
+		Delay:    time.Millisecond,
+		QueuedAt: t0.Add(time.Duration(n) * time.Millisecond),
+		State:    s,
+	}
+	if s.Final() {
+		r.DoneAt = r.QueuedAt.Add(r.Delay + late)
+	}
+	if s == sched.Started {
+		r.ReadyAt, r.StartedAt = r.DoneAt, r.DoneAt
+	}
+	return r
 }

@@ -3,14 +3,15 @@ package app
 import (
 	"context"
 	"time"
+
+	"github.com/wasmsched/wasmsched/internal/play"
 )
 
 // timeCmd is what the page asks of a virtual clock.
 type timeCmd struct {
-	kind  timeKind
-	speed float64
-	to    time.Time     // cmdTo's time
-	done  chan struct{} // closed when cmdTo is there
+	kind   timeKind
+	speed  float64
+	replay *play.Replayer // cmdReplay's
 }
 
 type timeKind uint8
@@ -18,9 +19,10 @@ type timeKind uint8
 const (
 	cmdPlay timeKind = iota
 	cmdPause
-	cmdStep    // to the next event
-	cmdNextDue // to the next job's due time, through what comes before
-	cmdTo      // to a time, a frame's worth of events at a time: a replay
+	cmdStep       // to the next event
+	cmdNextDue    // to the next job's due time, through what comes before
+	cmdReplay     // replay a run's actions, a frame's worth at a time
+	cmdStopReplay // stop the replay, where it is
 )
 
 // maxFrameEvents caps the events one frame of play moves through: at
@@ -29,16 +31,23 @@ const (
 // rather than freeze the page.
 const maxFrameEvents = 500
 
+// replaySlice is how long a frame's share of a replay may take: actions
+// are done between frames, so that the page stays responsive.
+const replaySlice = 8 * time.Millisecond
+
 // drive runs a virtual run's clock on its own goroutine: while playing,
 // each animation frame moves it by the real time elapsed times the speed;
-// a step or a jump moves it at once. poke asks the page for an update, so
-// that the timeline's now follows the clock; the pump makes that one
-// update a frame at most.
-func (s *session) drive(ctx context.Context, speed float64, playing bool, poke func()) {
+// a step or a jump moves it at once; a replay moves it and does its
+// actions a frame's worth at a time. After each, it asks the pump for an
+// update, so that the timeline's now follows the clock; the pump makes
+// that one update a frame at most.
+func (s *session) drive(ctx context.Context, u *ui, speed float64, playing bool) {
 	last := time.Now()
+	var rp *play.Replayer
+	poke := func() { s.pump.after(ctx, func() {}) }
 	for {
 		var frame <-chan struct{}
-		if playing {
+		if playing || rp != nil {
 			frame = nextFrame()
 		}
 		select {
@@ -54,20 +63,28 @@ func (s *session) drive(ctx context.Context, speed float64, playing bool, poke f
 				s.run.Step()
 			case cmdNextDue:
 				s.run.JumpToNextDue()
-			case cmdTo:
-				for !s.run.AdvanceTo(c.to, maxFrameEvents) {
-					poke()
-					select {
-					case <-nextFrame():
-					case <-ctx.Done():
-						return
-					}
+			case cmdReplay:
+				rp = c.replay
+			case cmdStopReplay:
+				if rp != nil {
+					rp = nil
+					u.p.replayEnded(u, s, errReplayStopped)
 				}
-				close(c.done)
-				last = time.Now()
 			}
 			poke()
 		case <-frame:
+			if rp != nil {
+				done, err := replayFrame(rp)
+				if done || err != nil {
+					rp = nil
+					u.p.replayEnded(u, s, err)
+				} else {
+					u.p.replayProgress(u, s, rp)
+				}
+				last = time.Now()
+				poke()
+				continue
+			}
 			now := time.Now()
 			elapsed := now.Sub(last)
 			last = now
@@ -75,6 +92,17 @@ func (s *session) drive(ctx context.Context, speed float64, playing bool, poke f
 			poke()
 		}
 	}
+}
+
+// replayFrame steps rp for at most replaySlice.
+func replayFrame(rp *play.Replayer) (done bool, err error) {
+	t0 := time.Now()
+	for time.Since(t0) < replaySlice {
+		if done, err = rp.Step(maxFrameEvents); done || err != nil {
+			return done, err
+		}
+	}
+	return false, nil
 }
 
 // send asks the driver for c, if the run is virtual. The channel is

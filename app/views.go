@@ -8,27 +8,25 @@ import (
 	"github.com/wasmsched/wasmsched/sched"
 )
 
-// renderRecords shows the newest jobs' records. The table is HTML written
-// as one string, not go-app elements: each update of a big batch brings a
-// new set of newest jobs, and go-app, which diffs children by index, would
-// rewrite every row through tens of JavaScript calls a row; one string is
-// one call. The cancel buttons have no handlers of their own: their clicks
-// bubble to the table's box (see onRecordsClick).
+// renderRecords shows the newest jobs' records of the view. The table is
+// HTML written as one string, not go-app elements: each update of a big
+// batch brings a new set of newest jobs, and go-app, which diffs children
+// by index, would rewrite every row through tens of JavaScript calls a
+// row; one string is one call. The cancel buttons have no handlers of
+// their own: their clicks bubble to the table's box (see onRecordsClick).
 func (p *page) renderRecords() goapp.UI {
-	st := p.sess.store
-	recent := st.newest(maxRows)
-	total := st.total()
+	snap := &p.view.snap
+	total, shown := snap.Total, len(snap.Recent)
 	summary := "Showing all " + plural(total, "job") + "."
-	if total > len(recent) {
-		summary = "Showing the newest " + count(len(recent)) + " of " + count(total) + " jobs."
+	if total > shown {
+		summary = "Showing the newest " + count(shown) + " of " + count(total) + " jobs."
 	}
-	table := p.rows.get(p, func() string { return recordsHTML(recent) })
 	return goapp.Div().Role("region").ID("records-card").Class("panel wide records-card").Aria("labelledby", "records-h").Body(
 		goapp.Raw(`<h2 id="records-h">Records</h2>`),
-		goapp.P().Class("explain").Text("Newest first. Wait is started minus queued; lateness is how much longer than its delay a job waited for its timer. Valid: queued strictly before started; pending until the job ends. Going back in time covers the first "+count(historyLimit)+" jobs of a run."),
-		goapp.P().ID("records-total").DataSet("total", total).DataSet("shown", len(recent)).Text(summary),
+		goapp.P().Class("explain").Text("Newest first. Wait is started minus queued; lateness is how much longer than its delay a job waited for its timer. Valid: queued strictly before started; pending until the job ends."),
+		goapp.P().ID("records-total").DataSet("total", total).DataSet("shown", shown).Text(summary),
 		goapp.Div().ID("records-box").Class("table-scroll").TabIndex(0).Aria("labelledby", "records-h").
-			OnClick(p.onRecordsClick).Body(goapp.Raw(table)),
+			OnClick(p.onRecordsClick).Body(goapp.Raw(p.view.rows)),
 	)
 }
 

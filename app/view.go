@@ -1,0 +1,116 @@
+package app
+
+import (
+	"time"
+
+	"github.com/wasmsched/wasmsched/internal/history"
+	"github.com/wasmsched/wasmsched/sched"
+)
+
+// view is every figure of the run that the page shows, taken from one
+// snapshot of the run's model at one instant, with what is drawn from it:
+// the counts, the timeline, the lateness, the batch's progress and the
+// records all count the same jobs, so that no two figures on the screen
+// disagree. Render reads it; only refresh writes it.
+type view struct {
+	snap  history.Snapshot
+	chart string    // the timeline, as HTML
+	rows  string    // the records table, as HTML
+	taken time.Time // real time, for slowDraw
+	sess  *session
+	width int
+	busy  bool // taken while the run was big and busy
+	// trailing is set while a refresh is due at the end of slowDraw, for
+	// the changes a skipped refresh left out.
+	trailing bool
+}
+
+// A view of a run of bigRun jobs or more is taken at most every slowDraw
+// while the run changes: the page's drawing shares the thread that starts
+// the jobs, and a 100,000-job batch would otherwise spend most of its
+// frames drawing them. In between, the whole view stays as it was, so its
+// figures still agree.
+const (
+	bigRun   = 2000
+	slowDraw = 250 * time.Millisecond
+)
+
+// refresh takes a new snapshot of the run at the instant the page looks
+// at, unless the run is big and busy and the last one is recent; force
+// takes one in any case.
+func (p *page) refresh(force bool) {
+	s := p.sess
+	v := &p.view
+	busy := p.busy()
+	if wait := slowDraw - time.Since(v.taken); !force && busy && v.busy && v.sess == s && v.width == p.width && wait > 0 {
+		if !v.trailing && p.ui != nil {
+			v.trailing = true
+			u := p.ui
+			time.AfterFunc(wait, func() {
+				u.call(s.ctx, func() {
+					if p.sess == s && p.view.trailing {
+						p.refresh(true)
+					}
+				})
+			})
+		}
+		return
+	}
+	t := p.viewTime()
+	snap := s.hist.Snapshot(t, maxRows)
+	*v = view{snap: snap, taken: time.Now(), sess: s, width: p.width, busy: busy}
+	v.chart = p.chartHTML(snap)
+	v.rows = recordsHTML(p.entries(snap))
+	p.dirty = true
+}
+
+// busy reports whether a big run is changing: see slowDraw.
+func (p *page) busy() bool {
+	return p.scrubAt.IsZero() && p.waiting.Load() && p.sess.hist.Len() >= bigRun
+}
+
+// viewTime is the instant the run view shows: now, or the one scrubbed to.
+func (p *page) viewTime() time.Time {
+	if !p.scrubAt.IsZero() {
+		return p.scrubAt
+	}
+	return p.sess.now()
+}
+
+// chartHTML is lanes for a few jobs, or for many the states over time and
+// the lateness histogram, at the snapshot's instant.
+func (p *page) chartHTML(snap history.Snapshot) string {
+	h := p.sess.hist
+	if h.Len() <= maxLanes {
+		n := maxLanes
+		if p.width < narrow {
+			n = narrowLanes
+		}
+		idx := snap.Recent[max(0, len(snap.Recent)-n):]
+		return lanesSVG(h, idx, snap.At, p.width)
+	}
+	// One root element: go-app's Raw shows only the first.
+	return `<div class="charts">` + areaSVG(h, snap.At, p.width) + histogramSVG(snap.Late, p.width) + `</div>`
+}
+
+// entries are the snapshot's newest jobs as the records table shows them,
+// newest first.
+func (p *page) entries(snap history.Snapshot) []*entry {
+	h := p.sess.hist
+	out := make([]*entry, len(snap.Recent))
+	for k, i := range snap.Recent {
+		rec, batch := h.RecordAt(i, snap.At)
+		out[len(out)-1-k] = &entry{rec: rec, batch: batch}
+	}
+	return out
+}
+
+// entry is one job as the records table shows it: its record at the
+// view's instant, and its batch (0 for none).
+type entry struct {
+	rec   sched.Record
+	batch int
+}
+
+// row returns e as a row of the records table.
+func (e *entry) row() string { return rowHTML(e.rec, e.batch) }
