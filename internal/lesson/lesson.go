@@ -6,7 +6,9 @@
 // The Go listings are the bodies of Examples in sched/example_test.go,
 // dedented one tab (a test checks them byte for byte), so the code a page
 // shows is code that compiles and whose output is checked. The Python
-// listings of the first three lessons are lines of the original module.
+// listings of the first three lessons are lines of the original module,
+// but for the last lines of "cancel", which cancel a task that has
+// finished, as the original never does, after a comment that says so.
 //
 // The package knows nothing of browsers: it builds natively and as
 // WebAssembly, and its listings, a few KB, are embedded.
