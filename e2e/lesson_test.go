@@ -55,7 +55,7 @@ func TestLessonsHighlightBothListings(t *testing.T) {
 	p := openApp(t, rootURL, 2*testTimeout)
 	want := map[string]map[string]int{
 		"await":  {"started": 1, "total": 1},
-		"cancel": {"cancelled": 1, "total": 1},
+		"cancel": {"cancelled": 1, "started": 1, "total": 2},
 		"gather": {"started": 10, "total": 10},
 		"limit":  {"started": 4, "failed": 2, "total": 6},
 	}

@@ -25,7 +25,8 @@ func ExampleScheduler_Run() {
 	// Output: started valid: true waited at least the delay: true
 }
 
-// Cancelling a task, like `task.cancel()` then `await task`.
+// Cancelling a task, like `task.cancel()` then `await task`; and a job
+// that has started, like a task that has finished, cannot be cancelled.
 func ExampleJob_Cancel() {
 	var s sched.Scheduler
 	defer s.Close()
@@ -36,10 +37,15 @@ func ExampleJob_Cancel() {
 
 	_, err := job.Wait(context.Background())
 	fmt.Println(errors.Is(err, sched.ErrCancelled), job.Cancelled())
+
+	quick, _ := s.Submit(time.Millisecond)
+	quick.Wait(context.Background()) // until it has started
+	fmt.Println("cancelled after it started:", quick.Cancel(nil), quick.State())
 	// Output:
 	// cancelled by this call: true
 	// cancelled again: false
 	// true true
+	// cancelled after it started: false started
 }
 
 // Gathering a batch, like `await asyncio.gather(*jobs)`.

@@ -6,7 +6,9 @@
 // The Go listings are the bodies of Examples in sched/example_test.go,
 // dedented one tab (a test checks them byte for byte), so the code a page
 // shows is code that compiles and whose output is checked. The Python
-// listings of the first three lessons are lines of the original module.
+// listings of the first three lessons are lines of the original module,
+// but for the last lines of "cancel", which cancel a task that has
+// finished, as the original never does, after a comment that says so.
 //
 // The package knows nothing of browsers: it builds natively and as
 // WebAssembly, and its listings, a few KB, are embedded.
@@ -148,7 +150,9 @@ func def(id string) (lessonDef, bool) {
 }
 
 // defs are the lessons as written. Each step's Go anchor is a line of the
-// Example that the step's action mirrors, call for call.
+// Example that the step's action mirrors, call for call; the last step of
+// "cancel" also makes the two calls just before its line, which queue a
+// job and wait until it has started, so that the lesson stays a few steps.
 var defs = []lessonDef{
 	{
 		id:      "await",
@@ -178,7 +182,7 @@ var defs = []lessonDef{
 	{
 		id:      "cancel",
 		title:   "Cancel a task",
-		summary: "Queue a job that would wait an hour, cancel it before it starts, and see that waiting for it reports the cancellation.",
+		summary: "Queue a job that would wait an hour, cancel it before it starts, and see that waiting for it reports the cancellation, while a job that has already started cannot be cancelled.",
 		example: "ExampleJob_Cancel",
 		steps: []stepDef{
 			{
@@ -210,6 +214,12 @@ var defs = []lessonDef{
 				golang: "errors.Is(err, sched.ErrCancelled), job.Cancelled()",
 				say:    "Check that the error is ErrCancelled and that the job says it was cancelled.",
 				do:     cancelCheck,
+			},
+			{
+				py:     "assert quick_task.cancel() is False",
+				golang: `"cancelled after it started:", quick.Cancel(nil)`,
+				say:    "Queue a job with a 1 ms delay, wait until it has started, and cancel it: Cancel returns false and changes nothing, as asyncio's cancel() returns False on a task that has finished.",
+				do:     cancelStarted,
 			},
 		},
 	},

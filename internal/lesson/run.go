@@ -141,12 +141,13 @@ func Run(ctx context.Context, l Lesson, s *sched.Scheduler, pace func(ctx contex
 // run is what a lesson's steps share while it runs: the variables of its
 // Go listing.
 type run struct {
-	s    *sched.Scheduler
-	rec  sched.Record
-	err  error
-	job  *sched.Job
-	jobs []*sched.Job
-	recs []sched.Record
+	s     *sched.Scheduler
+	rec   sched.Record
+	err   error
+	job   *sched.Job
+	quick *sched.Job // lesson "cancel": the job that starts before Cancel
+	jobs  []*sched.Job
+	recs  []sched.Record
 }
 
 // action runs one step's calls and says what happened; an error ends the
@@ -154,8 +155,10 @@ type run struct {
 type action func(ctx context.Context, r *run) (note string, err error)
 
 func (r *run) cancelQueued(cause error) {
-	if r.job != nil {
-		r.job.Cancel(cause)
+	for _, j := range []*sched.Job{r.job, r.quick} {
+		if j != nil {
+			j.Cancel(cause)
+		}
 	}
 	for _, j := range r.jobs {
 		j.Cancel(cause)
@@ -219,6 +222,34 @@ func cancelWait(ctx context.Context, r *run) (string, error) {
 func cancelCheck(_ context.Context, r *run) (string, error) {
 	return fmt.Sprintf("errors.Is(err, sched.ErrCancelled) is %t, and job.Cancelled() is %t for job %s.",
 		errors.Is(r.err, sched.ErrCancelled), r.job.Cancelled(), short(r.job.ID())), nil
+}
+
+// cancelStarted queues a job with a short delay, waits until it has
+// started, and cancels it, which must change nothing: Cancel returns false
+// and the job stays started, as cancel() on a finished task returns False.
+func cancelStarted(ctx context.Context, r *run) (string, error) {
+	quick, err := r.s.Submit(delaySmall)
+	if err != nil {
+		return "Submit returned an error: " + err.Error() + ".", err
+	}
+	r.quick = quick
+	rec, err := quick.Wait(ctx)
+	if err != nil {
+		return fmt.Sprintf("quick.Wait returned the error %q: job %s did not start.", err.Error(), short(quick.ID())), err
+	}
+	return cancelledAfterStart(rec, quick.Cancel(nil), quick.State())
+}
+
+// cancelledAfterStart says what Cancel did to a job that had started, with
+// rec its record once started, ok what Cancel returned, and state the job's
+// state after; an error when Cancel did anything.
+func cancelledAfterStart(rec sched.Record, ok bool, state sched.State) (string, error) {
+	if ok || state != sched.Started {
+		err := fmt.Errorf("cancelling job %s after it started returned %t and left it %s, want false and started", short(rec.ID), ok, state)
+		return fmt.Sprintf("quick.Cancel(nil) returned %t: job %s, which had started, is now %s.", ok, short(rec.ID), state), err
+	}
+	return fmt.Sprintf("quick.Cancel(nil) returned false: job %s had started, %s after it was queued, and stays %s.",
+		short(rec.ID), dur(rec.Waited()), state), nil
 }
 
 // Lesson "gather": ExampleGather.

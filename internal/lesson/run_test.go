@@ -129,7 +129,7 @@ var idLike = regexp.MustCompile(`\b[0-9a-f]{8}(?:[0-9a-f]{24})?\b`)
 func checkIDs(t *testing.T, id string, r result) {
 	t.Helper()
 	text := notes(r)
-	wantJobs := map[string]int{"await": 1, "cancel": 1, "gather": batchSize, "limit": limitJobs}[id]
+	wantJobs := map[string]int{"await": 1, "cancel": 2, "gather": batchSize, "limit": limitJobs}[id]
 	if len(r.jobs) != wantJobs {
 		t.Fatalf("lesson %s queued %d jobs, want %d", id, len(r.jobs), wantJobs)
 	}
@@ -182,6 +182,8 @@ func TestRunVirtualTime(t *testing.T) {
 			"was already cancelled.",
 			`job.Wait returned the error "sched: job `,
 			"errors.Is(err, sched.ErrCancelled) is true, and job.Cancelled() is true for job ",
+			"quick.Cancel(nil) returned false: job ",
+			"had started, 1.0 ms after it was queued, and stays started.",
 		},
 		"gather": {
 			"10 jobs queued at one instant, from ",
@@ -215,6 +217,115 @@ func TestRunVirtualTime(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestCancelAfterStartChangesNothing runs lesson "cancel" in virtual time
+// and watches its jobs: the hour-long one ends cancelled, and the quick
+// one, cancelled after it started, stays started, with nothing after its
+// start; the last note says so, with its id.
+func TestCancelAfterStartChangesNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var s sched.Scheduler
+		defer s.Close()
+		sub := s.Subscribe()
+		defer sub.Close()
+		r := runLesson(t, "cancel", &s, nil)
+		if r.err != nil {
+			t.Fatalf("Run: %v", r.err)
+		}
+		if len(r.jobs) != 2 {
+			t.Fatalf("lesson cancel queued %d jobs, want 2", len(r.jobs))
+		}
+		long, quick := r.jobs[0], r.jobs[1]
+		if r.final[long] != sched.Cancelled || r.final[quick] != sched.Started {
+			t.Errorf("the jobs ended %v and %v, want cancelled and started", r.final[long], r.final[quick])
+		}
+		var after []sched.State // the quick job's states from its start on
+		for _, e := range sub.Drain(nil) {
+			if e.Record.ID == quick && (len(after) > 0 || e.Record.State == sched.Started) {
+				after = append(after, e.Record.State)
+			}
+		}
+		if !slices.Equal(after, []sched.State{sched.Started}) {
+			t.Errorf("job %s went through %v from its start, want started and nothing after", quick[:8], after)
+		}
+		if c := s.Counts(); c.Started != 1 || c.Cancelled != 1 || c.Total() != 2 {
+			t.Errorf("Counts() = %+v, want one started and one cancelled", c)
+		}
+		last := r.shown[len(r.shown)-2] // before Done
+		want := fmt.Sprintf("quick.Cancel(nil) returned false: job %s had started, 1.0 ms after it was queued, and stays started.", quick[:8])
+		if d, _ := def("cancel"); last.Step != len(d.steps)-1 || last.Note != want {
+			t.Errorf("the last note is %+v, want step %d saying %q", last, len(d.steps)-1, want)
+		}
+	})
+}
+
+// TestCancelAfterStartRefusesACancel checks that the step fails, saying
+// what happened, if Cancel on a started job returned true or changed its
+// state: the page must not teach what did not happen.
+func TestCancelAfterStartRefusesACancel(t *testing.T) {
+	rec := sched.Record{ID: "1a2b3c4d5e6f708192a3b4c5d6e7f809", State: sched.Started}
+	for _, c := range []struct {
+		ok    bool
+		state sched.State
+		note  string
+	}{
+		{true, sched.Cancelled, "quick.Cancel(nil) returned true: job 1a2b3c4d, which had started, is now cancelled."},
+		{true, sched.Started, "quick.Cancel(nil) returned true: job 1a2b3c4d, which had started, is now started."},
+		{false, sched.Cancelled, "quick.Cancel(nil) returned false: job 1a2b3c4d, which had started, is now cancelled."},
+	} {
+		note, err := cancelledAfterStart(rec, c.ok, c.state)
+		if err == nil || note != c.note {
+			t.Errorf("Cancel returned %t, state %v: note %q, error %v; want %q and an error", c.ok, c.state, note, err, c.note)
+		}
+	}
+	if note, err := cancelledAfterStart(rec, false, sched.Started); err != nil || !strings.Contains(note, "returned false") {
+		t.Errorf("Cancel returned false, state started: note %q, error %v; want no error", note, err)
+	}
+}
+
+// TestCancelAfterStartNeedsAStart runs lesson "cancel" on a scheduler
+// whose starts fail: the quick job never starts, and the run stops at the
+// last step with the job's error rather than claim it started.
+func TestCancelAfterStartNeedsAStart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := sched.Scheduler{Start: func(context.Context, sched.Record) error { return errRefused }}
+		defer s.Close()
+		r := runLesson(t, "cancel", &s, nil)
+		d, _ := def("cancel")
+		if !errors.Is(r.err, sched.ErrFailed) || !strings.Contains(r.err.Error(), fmt.Sprintf("step %d", len(d.steps)-1)) {
+			t.Fatalf("Run returned %v, want the quick job's failure at the last step", r.err)
+		}
+		if text := notes(r); !strings.Contains(text, "did not start.") || strings.Contains(text, "stays started") {
+			t.Errorf("the notes do not say the job did not start:\n%s", text)
+		}
+	})
+}
+
+// TestContextEndsBeforeQuickStarts ends the run's context while lesson
+// "cancel" waits for its quick job: Run returns the cause, and the job,
+// still queued, is cancelled rather than left to start.
+func TestContextEndsBeforeQuickStarts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var s sched.Scheduler
+		defer s.Close()
+		cause := errors.New("the page was closed")
+		ctx, cancel := context.WithCancelCause(context.Background())
+		defer cancel(nil)
+		d, _ := def("cancel")
+		r := runLessonCtx(t, ctx, "cancel", &s, func(_ context.Context, step int) error {
+			if step == len(d.steps)-1 { // half way through the quick job's delay
+				time.AfterFunc(delaySmall/2, func() { cancel(cause) })
+			}
+			return nil
+		})
+		if !errors.Is(r.err, cause) {
+			t.Fatalf("Run returned %v, want the context's cause", r.err)
+		}
+		if c := s.Counts(); c.Queued != 0 || c.Started != 0 || c.Cancelled != 2 {
+			t.Errorf("Counts() = %+v: want both jobs cancelled, none queued or started", c)
+		}
+	})
 }
 
 // TestLimitOverlapAndFailures runs lesson "limit" in virtual time and

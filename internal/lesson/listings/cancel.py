@@ -11,3 +11,8 @@ async def schedule_jobs():
         assert single_task.cancelled()
         task_failed = True
     assert task_failed is True
+
+    # Not in the original: a task that has finished cannot be cancelled
+    quick_task = asyncio.create_task(start_job(uuid4().hex, _DELAY_SMALL))
+    await quick_task
+    assert quick_task.cancel() is False
