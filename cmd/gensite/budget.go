@@ -8,18 +8,19 @@ import (
 
 // defaultMaxWasmBr is the budget for web/app.wasm.br, what a visitor's
 // browser downloads: 1.65 MiB, rounded down to a byte. A one-component
-// go-app client is already ~1.36 MiB brotli (NOTES.md, "Wasm size floor"),
+// go-app client is already ~1.36 MiB brotli (README, "Browser benchmark"),
 // so this leaves the app's own code about 300 KiB. It was 1.55 MiB until
 // sharing, replay and the three exports came, which cost about 55 KB
 // (their parser, encoders and form); brotli's size moves by several KB
 // with small changes, so the budget keeps some 60 KB of headroom.
 const defaultMaxWasmBr = 1730150
 
-// budgetAdvice says what to do about a wasm over its budget.
-const budgetAdvice = "find what grew (build the wasm without -ldflags=-s and list its functions by size: " +
-	"wasm-objdump -x from Debian's wabt, as go tool nm does not read wasm), " +
+// budgetAdvice says what to do about a wasm over its budget. The files
+// and the README section it names exist (budget_test.go checks).
+const budgetAdvice = "find what grew (scripts/wasmsize lists the wasm's code by Go package, read from its name section " +
+	"with wasm-objdump, Debian's wabt; go tool nm does not read wasm), " +
 	"keep net/http and text that only needs showing out of the client " +
-	"(NOTES.md, \"Wasm size floor\"; README, \"Browser benchmark\"), " +
+	"(README, \"Browser benchmark\"), " +
 	"or raise the budget: -max-wasm-br BYTES (0 disables it), or defaultMaxWasmBr in cmd/gensite/budget.go"
 
 // checkWasmBudget fails the build when the brotli app.wasm is over max

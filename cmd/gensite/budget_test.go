@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,7 +25,7 @@ func TestWasmBudget(t *testing.T) {
 		{"under", sizes{Raw: 5000, Gzip: 1200, Brotli: 999}, budget, nil},
 		{"exactly at", sizes{Raw: 5000, Gzip: 1200, Brotli: 1000}, budget, nil},
 		{"over", sizes{Raw: 5000, Gzip: 1200, Brotli: 1001}, budget,
-			[]string{"web/app.wasm.br is", "(1,001 bytes)", "1 bytes over", "(1,000 bytes)", "-max-wasm-br", "NOTES.md"}},
+			[]string{"web/app.wasm.br is", "(1,001 bytes)", "1 bytes over", "(1,000 bytes)", "-max-wasm-br", "scripts/wasmsize"}},
 		{"no budget", sizes{Raw: 5000, Brotli: 4000}, 0, nil},
 		{"no .br: the raw file is what is served", sizes{Raw: 1500}, budget,
 			[]string{"web/app.wasm (no smaller as brotli) is", "(1,500 bytes)", "500 bytes over"}},
@@ -134,4 +136,94 @@ func TestReadmeStatesTheBudget(t *testing.T) {
 	if got, want := string(m[0][2]), commas(defaultMaxWasmBr); got != want {
 		t.Errorf("the README says a budget of %s bytes, the build %s", got, want)
 	}
+}
+
+// TestBudgetAdviceNamesWhatExists: the files and README sections the
+// advice of a failed build names are in the repository, and it names the
+// script that says what costs the most.
+func TestBudgetAdviceNamesWhatExists(t *testing.T) {
+	t.Parallel()
+	files := regexp.MustCompile(`[\w.-]+(?:/[\w.-]+)*\.(?:go|md)\b|\bscripts/[\w.-]+`).FindAllString(budgetAdvice, -1)
+	if !slices.Contains(files, "scripts/wasmsize") {
+		t.Errorf("the advice names %q, not scripts/wasmsize", files)
+	}
+	for _, f := range files {
+		if _, err := os.Stat(filepath.Join("../..", f)); err != nil {
+			t.Errorf("the advice names %s: %v", f, err)
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sections := regexp.MustCompile(`README, "([^"]+)"`).FindAllStringSubmatch(budgetAdvice, -1)
+	if len(sections) == 0 {
+		t.Error("the advice names no README section")
+	}
+	for _, m := range sections {
+		if !regexp.MustCompile(`(?m)^#+ ` + regexp.QuoteMeta(m[1]) + `$`).Match(readme) {
+			t.Errorf("the advice names the README section %q, which the README does not have", m[1])
+		}
+	}
+	if !bytes.Contains(readme, []byte("`scripts/wasmsize`")) {
+		t.Error("the README does not name scripts/wasmsize")
+	}
+}
+
+// TestWasmsizeScript runs scripts/wasmsize on a small program: its rows
+// add up to the function bodies, and the packages it should find are
+// found, among them one whose path the linker changes in function names.
+func TestWasmsizeScript(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("builds a wasm")
+	}
+	if _, err := exec.LookPath("wasm-objdump"); err != nil {
+		t.Skip("no wasm-objdump (Debian: apt-get install -y wabt)")
+	}
+	cmd := exec.Command("bash", "scripts/wasmsize", "./cmd/gensite/testdata/wasmsize", "1000")
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("scripts/wasmsize: %v\n%s%s", err, out, stderrOf(err))
+	}
+	num := func(s string) int64 {
+		n, err := strconv.ParseInt(strings.ReplaceAll(s, ",", ""), 10, 64)
+		if err != nil {
+			t.Fatalf("%q in:\n%s", s, out)
+		}
+		return n
+	}
+	bodies := regexp.MustCompile(`(?m)^code section: ([0-9,]+) bytes, [0-9,]+ function bodies ([0-9,]+) bytes$`).FindSubmatch(out)
+	data := regexp.MustCompile(`(?m)^data section: ([0-9,]+) bytes$`).FindSubmatch(out)
+	if bodies == nil || data == nil || num(string(data[1])) == 0 {
+		t.Fatalf("no code or data section's size in:\n%s", out)
+	}
+	total := num(string(bodies[2]))
+	rows := map[string]int64{}
+	var sum int64
+	for _, m := range regexp.MustCompile(`(?m)^ +([0-9,]+) +[0-9.]+% +[0-9]* +(.+)$`).FindAllSubmatch(out, -1) {
+		rows[string(m[2])] = num(string(m[1]))
+		sum += num(string(m[1]))
+	}
+	if sum != total {
+		t.Errorf("the rows add up to %d bytes, the function bodies to %d:\n%s", sum, total, out)
+	}
+	for _, pkg := range []string{"main", "runtime", "fmt", "github.com/maxence-charriere/go-app/v9/pkg/errors"} {
+		if rows[pkg] == 0 {
+			t.Errorf("no row for %s:\n%s", pkg, out)
+		}
+	}
+	// Runtime assembly and wrappers only: not packages it failed to find.
+	if n := rows["(no package: runtime assembly, wrappers)"]; n > total/100 {
+		t.Errorf("%d of %d bytes have no package:\n%s", n, total, out)
+	}
+}
+
+func stderrOf(err error) []byte {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.Stderr
+	}
+	return nil
 }
