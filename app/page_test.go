@@ -309,7 +309,7 @@ func TestCancelledJobNeverStarts(t *testing.T) {
 func TestLessonsRun(t *testing.T) {
 	want := map[string]map[string]string{
 		"await":  {"count-started": "1", "count-total": "1"},
-		"cancel": {"count-cancelled": "1", "count-total": "1"},
+		"cancel": {"count-cancelled": "1", "count-started": "1", "count-total": "2"},
 		"gather": {"count-started": "10", "count-total": "10"},
 		"limit":  {"count-started": "4", "count-failed": "2", "count-total": "6"},
 	}

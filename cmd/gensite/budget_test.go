@@ -179,7 +179,10 @@ func TestWasmsizeScript(t *testing.T) {
 		t.Skip("builds a wasm")
 	}
 	if _, err := exec.LookPath("wasm-objdump"); err != nil {
-		t.Skip("no wasm-objdump (Debian: apt-get install -y wabt)")
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no wasm-objdump, which scripts/setup installs (Debian: apt-get install -y wabt)")
+		}
+		t.Skip("no wasm-objdump (Debian: apt-get install -y wabt; make setup installs it as root)")
 	}
 	cmd := exec.Command("bash", "scripts/wasmsize", "./cmd/gensite/testdata/wasmsize", "1000")
 	cmd.Dir = "../.."
