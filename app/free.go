@@ -79,12 +79,7 @@ func (p *page) renderFree() goapp.UI {
 }
 
 func (p *page) onForm(id string) goapp.EventHandler {
-	return func(ctx goapp.Context, e goapp.Event) {
-		p.free.form = id
-		if id != freeTab {
-			p.followAddress()
-		}
-	}
+	return func(ctx goapp.Context, e goapp.Event) { p.free.form = id }
 }
 
 // fieldError shows what is wrong with a field; the live region is always
@@ -127,6 +122,7 @@ func (p *page) onPreset(v string) goapp.EventHandler {
 		// The render only writes the value when it differs from the last
 		// render's, which misses a field changed without an input event.
 		setField("delay", v)
+		p.followAddress()
 	}
 }
 
@@ -271,7 +267,7 @@ func (p *page) batchStart() {
 	}
 	d, err := parseDelay(f.batchDelay)
 	if err != nil {
-		f.batchErr, f.batchBad = "The delay: "+err.Error()+".", "batch-delay"
+		f.batchErr, f.batchBad = sentence(fmt.Errorf("the delay: %w", err)), "batch-delay"
 		return
 	}
 	f.batchErr, f.batchBad, f.batchNote = "", "", ""
@@ -389,7 +385,7 @@ func (p *page) applyStart() {
 	f := &p.free
 	set, err := parseStart(f.startTime, f.jitter, f.failPct, f.panicPct, f.limit)
 	if err != nil {
-		f.settingsErr, f.settingsNote = err.Error(), ""
+		f.settingsErr, f.settingsNote = sentence(err), ""
 		return
 	}
 	set.Seed = f.start.Seed // the seed is the Share form's
@@ -405,15 +401,15 @@ func parseStart(startTime, jitter, failPct, panicPct, limit string) (play.Settin
 	var set play.Settings
 	var err error
 	if set.StartTime, err = parseDelay(startTime); err != nil {
-		return set, fmt.Errorf("How long a start takes: %v.", err)
+		return set, fmt.Errorf("how long a start takes: %w", err)
 	}
 	if set.Jitter, err = parseDelay(jitter); err != nil {
-		return set, fmt.Errorf("The jitter: %v.", err)
+		return set, fmt.Errorf("the jitter: %w", err)
 	}
 	pct := func(what, s string) (int, error) {
 		n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%")))
 		if err != nil || n < 0 || n > 100 {
-			return 0, fmt.Errorf("The share that %s is a whole percentage from 0 to 100, not %q.", what, s)
+			return 0, fmt.Errorf("the share that %s is a whole percentage from 0 to 100, not %q", what, s)
 		}
 		return n, nil
 	}
@@ -424,12 +420,9 @@ func parseStart(startTime, jitter, failPct, panicPct, limit string) (play.Settin
 		return set, err
 	}
 	if set.Limit, err = strconv.Atoi(strings.TrimSpace(limit)); err != nil {
-		return set, fmt.Errorf("The limit is a whole number, 0 for none, not %q.", limit)
+		return set, fmt.Errorf("the limit is a whole number, 0 for none, not %q", limit)
 	}
-	if err := set.Check(); err != nil {
-		return set, fmt.Errorf("%s.", capitalize(err.Error()))
-	}
-	return set, nil
+	return set, set.Check()
 }
 
 // describeStart says the start settings in a sentence.

@@ -117,8 +117,8 @@ func (p *page) onNextLine(ctx goapp.Context, e goapp.Event) {
 	}
 }
 
-// onRunLesson runs the lesson's Go code for real, in a new run: a line at
-// a time, each shown while it runs.
+// onRunLesson runs the lesson's Go code for real, in a new run of its
+// own: a line at a time, each shown while it runs.
 func (p *page) onRunLesson(ctx goapp.Context, e goapp.Event) {
 	l, ok := lesson.ByID(p.tab)
 	if !ok {
@@ -134,8 +134,24 @@ func (p *page) onRunLesson(ctx goapp.Context, e goapp.Event) {
 	p.say = "Running the lesson: " + l.Title + "."
 	next := make(chan struct{}, 1)
 	p.nextLine = next
-	manual := p.manual
-	pace := func(ctx context.Context, step int) error {
+	pace := pacer(next, p.manual)
+	go func() {
+		err := lesson.Run(s.ctx, l, s.run.S, pace, p.showStep(s))
+		s.after(func() {
+			p.lessonRunning, p.lessonDone = false, true
+			if err != nil && s.ctx.Err() == nil {
+				p.lessonErr = sentence(err)
+				p.say = p.lessonErr
+			}
+		})
+	}()
+	p.followAddress()
+}
+
+// pacer waits before each step but the first: for a click on Next line,
+// or for dwell unless manual.
+func pacer(next <-chan struct{}, manual bool) func(ctx context.Context, step int) error {
+	return func(ctx context.Context, step int) error {
 		if step == 0 {
 			return nil
 		}
@@ -153,7 +169,13 @@ func (p *page) onRunLesson(ctx goapp.Context, e goapp.Event) {
 		}
 		return nil
 	}
-	show := func(pr lesson.Progress) {
+}
+
+// showStep returns what shows a lesson's progress in s: a step as it
+// begins, marked at the run's time for the history slider, and a step's
+// note once it has run, with the states it is about.
+func (p *page) showStep(s *session) func(lesson.Progress) {
+	return func(pr lesson.Progress) {
 		at := s.now()
 		if pr.Done {
 			return
@@ -167,16 +189,6 @@ func (p *page) onRunLesson(ctx goapp.Context, e goapp.Event) {
 			p.say = pr.Note
 		})
 	}
-	go func() {
-		err := lesson.Run(s.ctx, l, s.run.S, pace, show)
-		s.after(func() {
-			p.lessonRunning, p.lessonDone = false, true
-			if err != nil && s.ctx.Err() == nil {
-				p.lessonErr = sentence(err)
-				p.say = p.lessonErr
-			}
-		})
-	}()
 }
 
 // stepAt returns the lesson step that was running at t, -1 before the

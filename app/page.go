@@ -106,6 +106,7 @@ func (p *page) OnMount(ctx goapp.Context) {
 	p.updateReady = w.Get("wasmschedUpdateReady").Truthy()
 	p.measure()
 	p.sess.start(p.ui, p.speed(), p.playing)
+	p.followAddress() // what a link held that the page ignored leaves the address
 }
 
 // OnResize follows the timeline's width, so that it draws at one SVG unit

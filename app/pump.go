@@ -66,63 +66,70 @@ type note struct {
 	fn func()
 }
 
+// backlog is what the pump has drained and not applied yet.
+type backlog struct {
+	pm     *pump
+	events []sched.Event // drained; events[:head] are applied
+	head   int
+	notes  []note
+}
+
+// drain takes the subscription's waiting events.
+func (bl *backlog) drain() {
+	bl.events = bl.pm.sub.Drain(bl.events)
+	bl.pm.lag.Store(int64(len(bl.events)-bl.head) + int64(len(bl.notes)))
+}
+
+// take adds fn, to run once the events drained so far are applied.
+func (bl *backlog) take(fn func()) {
+	bl.drain()
+	bl.notes = append(bl.notes, note{at: len(bl.events), fn: fn})
+	bl.pm.lag.Add(1)
+}
+
+// empty reports whether nothing waits to be applied.
+func (bl *backlog) empty() bool { return bl.head == len(bl.events) && len(bl.notes) == 0 }
+
+// next returns the next update's events, at most maxEvents, and the notes
+// due once they are applied, and marks them applied.
+func (bl *backlog) next() ([]sched.Event, []func()) {
+	end := min(len(bl.events), bl.head+maxEvents)
+	events := bl.events[bl.head:end]
+	var due []func()
+	for len(bl.notes) > 0 && bl.notes[0].at <= end {
+		due = append(due, bl.notes[0].fn)
+		bl.notes = bl.notes[1:]
+	}
+	bl.head = end
+	return events, due
+}
+
+// reuse starts over at the front once all is applied, so that the array
+// is reused rather than grown for ever. No note is left then: each waits
+// for events already drained.
+func (bl *backlog) reuse() {
+	if bl.head == len(bl.events) {
+		clear(bl.events)
+		bl.events, bl.head = bl.events[:0], 0
+	}
+	bl.pm.lag.Store(int64(len(bl.events)-bl.head) + int64(len(bl.notes)))
+}
+
 // run pumps until ctx ends, the page dismounts or the subscription
-// closes.
+// closes: it waits for work, then for a frame, then makes one update.
 func (pm *pump) run(ctx context.Context, u *ui) {
-	var (
-		backlog []sched.Event // drained, not applied yet
-		head    int           // backlog[:head] is applied
-		notes   []note
-		clock   = time.NewTicker(pm.tick)
-	)
+	bl := &backlog{pm: pm}
+	clock := time.NewTicker(pm.tick)
 	defer clock.Stop()
-	drain := func() {
-		backlog = pm.sub.Drain(backlog)
-		pm.lag.Store(int64(len(backlog)-head) + int64(len(notes)))
-	}
-	take := func(fn func()) {
-		drain()
-		notes = append(notes, note{at: len(backlog), fn: fn})
-		pm.lag.Add(1)
-	}
 	for {
-		if head == len(backlog) && len(notes) == 0 {
-			select {
-			case <-ctx.Done():
-				return
-			case _, ok := <-pm.sub.Ready():
-				if !ok {
-					return
-				}
-			case fn := <-pm.notes:
-				take(fn)
-			case <-clock.C:
-				if !pm.ticking() {
-					continue
-				}
-			}
-			pm.lag.Add(1) // an update is on its way
+		if bl.empty() && !pm.waitWork(ctx, bl, clock.C) {
+			return
 		}
-		next := pm.frame()
-	wait:
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case fn := <-pm.notes:
-				take(fn)
-			case <-next:
-				break wait
-			}
+		if !pm.waitFrame(ctx, bl) {
+			return
 		}
-		drain()
-		end := min(len(backlog), head+maxEvents)
-		events := backlog[head:end]
-		var due []func()
-		for len(notes) > 0 && notes[0].at <= end {
-			due = append(due, notes[0].fn)
-			notes = notes[1:]
-		}
+		bl.drain()
+		events, due := bl.next()
 		pm.updates.Add(1)
 		if !u.call(ctx, func() {
 			pm.apply(events)
@@ -132,13 +139,45 @@ func (pm *pump) run(ctx context.Context, u *ui) {
 		}) {
 			return
 		}
-		// Start over at the front once all is applied, so that backlog's
-		// array is reused rather than grown for ever. No note is left then:
-		// each waits for events already in backlog.
-		if head = end; head == len(backlog) {
-			clear(backlog)
-			backlog, head = backlog[:0], 0
+		bl.reuse()
+	}
+}
+
+// waitWork waits for events, a note, or while ticking a tick. It reports
+// false once the pump must stop.
+func (pm *pump) waitWork(ctx context.Context, bl *backlog, tick <-chan time.Time) bool {
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case _, ok := <-pm.sub.Ready():
+			if !ok {
+				return false
+			}
+		case fn := <-pm.notes:
+			bl.take(fn)
+		case <-tick:
+			if !pm.ticking() {
+				continue
+			}
 		}
-		pm.lag.Store(int64(len(backlog)-head) + int64(len(notes)))
+		pm.lag.Add(1) // an update is on its way
+		return true
+	}
+}
+
+// waitFrame waits for the next frame, taking notes meanwhile. It reports
+// false once the pump must stop.
+func (pm *pump) waitFrame(ctx context.Context, bl *backlog) bool {
+	next := pm.frame()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case fn := <-pm.notes:
+			bl.take(fn)
+		case <-next:
+			return true
+		}
 	}
 }

@@ -144,6 +144,7 @@ func (p *page) onSpeed(ctx goapp.Context, e goapp.Event) {
 		p.sess.send(timeCmd{kind: cmdPlay, speed: p.speed()})
 	}
 	p.say = fmt.Sprintf("Speed %s×.", trimFloat(p.speed()))
+	p.followAddress()
 }
 
 // countsHTML shows how many jobs were in each state, of total.

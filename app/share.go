@@ -28,7 +28,6 @@ type share struct {
 	seeded    bool
 	linkActs  []play.Action
 	linkEnd   time.Duration
-	replaying bool
 	note      string // what the last share action did
 	exportSt  string // "", "running" (an export is being made) or "done"
 	exports   int    // exports finished

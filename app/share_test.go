@@ -126,7 +126,23 @@ func TestReplayInThePage(t *testing.T) {
 		tt.do(func(ctx goapp.Context) { tt.p.onNextDue(ctx, goapp.Event{}) })
 		tt.settle(time.Second)
 		want := jobsOf(tt.p.sess)
-		wantEnd := tt.p.sess.run.Since()
+		wantEnd := tt.p.linkEnd(tt.p.sess.run.Actions())
+		exports := func() map[string][]byte {
+			t.Helper()
+			files := map[string][]byte{}
+			for _, name := range []string{"json", "csv", "trace"} {
+				tt.do(func(ctx goapp.Context) { tt.p.exportAs(name) })
+				for i := 0; i < 100 && tt.p.share.exportSt == "running"; i++ {
+					tt.settle(100 * time.Millisecond)
+				}
+				f, _ := export.ParseFormat(name)
+				outMu.Lock()
+				files[name] = saved[f.FileName(export.Meta{Seed: tt.p.sess.run.Settings.Seed})]
+				outMu.Unlock()
+			}
+			return files
+		}
+		wantFiles := exports()
 		q, full := tt.p.linkState().Encode()
 		if !full {
 			t.Fatal("the run's actions did not fit in its link")
@@ -152,6 +168,13 @@ func TestReplayInThePage(t *testing.T) {
 			}
 			if end := tt.p.sess.run.Since(); end != wantEnd {
 				t.Errorf("%s: ends at %v; want %v", what, end, wantEnd)
+			}
+			// The files of a virtual run and of its replay are the same,
+			// byte for byte.
+			for name, file := range exports() {
+				if len(file) == 0 || !bytes.Equal(file, wantFiles[name]) {
+					t.Errorf("%s: its %s export (%d bytes) differs from the run's (%d bytes)", what, name, len(file), len(wantFiles[name]))
+				}
 			}
 		}
 		replay("a replay of the run")

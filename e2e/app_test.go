@@ -127,7 +127,7 @@ func TestBatchOfTenGathersInOrder(t *testing.T) {
 	p.setInput("#batch-delay", "1ms")
 	p.click("#batch-start")
 	p.waitFor("the gather to return", query("#batch-status")+`?.dataset.done === "true"`)
-	if got, want := p.text("#batch-status"), "10 records, in order, all valid"; got != want {
+	if got, want := p.text("#batch-status"), "Batch 1: 10 records, in order, all valid"; got != want {
 		t.Errorf("#batch-status says %q, want %q", got, want)
 	}
 	if n := p.count("started"); n != 10 {
@@ -234,7 +234,7 @@ func TestBatchOfTenThousandStaysResponsive(t *testing.T) {
 	t.Logf("10,000 jobs at 1ms: submitted and gathered in %.1f ms, measured in the page; "+
 		"longest gap of a 10 ms page timer meanwhile %.0f ms; %d rows in the DOM", ms, gap, rows)
 
-	if got, want := p.text("#batch-status"), "10,000 records, in order, all valid"; got != want {
+	if got, want := p.text("#batch-status"), "Batch 1: 10,000 records, in order, all valid"; got != want {
 		t.Errorf("#batch-status says %q, want %q", got, want)
 	}
 	if rows > 500 {

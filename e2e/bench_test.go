@@ -21,7 +21,11 @@ import (
 	"github.com/chromedp/cdproto/network"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/systeminfo"
 	"github.com/chromedp/chromedp"
+
+	"github.com/wasmsched/wasmsched/internal/link"
+	"github.com/wasmsched/wasmsched/internal/play"
 )
 
 // BenchmarkBrowser measures the site as a visitor's Chromium runs it,
@@ -58,6 +62,7 @@ func BenchmarkBrowser(b *testing.B) {
 	b.Run("Batch10", func(b *testing.B) { benchBatch10(b, br, sum) })
 	b.Run("Batch100k", func(b *testing.B) { benchBatch100k(b, br, sum) })
 	b.Run("Export100k", func(b *testing.B) { benchExport100k(b, br, sum) })
+	b.Run("ReplayLink", func(b *testing.B) { benchReplayLink(b, br, sum) })
 	b.Run("WasmSize", func(b *testing.B) { benchWasmSize(b, sum) })
 }
 
@@ -536,6 +541,93 @@ type benchBatchResult struct {
 	LongTasks []float64 `json:"longTasks"` // durations in ms, when asked
 }
 
+// h) A link's replay, at growing totals of jobs: a virtual run of batches
+// of 100,000 jobs of 1 ms, each 1 ms after the one before, opened from its
+// link and replayed. It measures, from the click on Replay until the page
+// says the replay ended, the main thread's long tasks, and the peak
+// resident memory of the tab's renderer (VmHWM, read from /proc for the
+// pids Chromium reports). The cap on jobs in a link (link.MaxJobs) is the
+// largest total here with no task over 100 ms and the renderer under
+// 1 GB. It stops at the first total that misses either, or whose replay
+// does not end in time.
+func benchReplayLink(b *testing.B, br context.Context, sum *benchSummary) {
+	b.ReportMetric(0, "ns/op")
+	for _, total := range benchReplayTotals {
+		st := link.Default()
+		st.Tab, st.Virtual, st.Seed = "free", true, 7
+		for k := range total / play.MaxBatch {
+			st.Actions = append(st.Actions, play.Action{At: time.Duration(k) * time.Millisecond, Kind: play.QueueBatch, N: play.MaxBatch, Delay: time.Millisecond})
+		}
+		st.End = time.Duration(len(st.Actions)+1) * time.Millisecond
+		q, full := st.Encode()
+		if !full {
+			b.Fatalf("%d jobs: the link holds only the settings", total)
+		}
+		t := openBenchTabWith(b, br, "", 5*time.Minute, chromedp.WithNewBrowserContext())
+		t.do("opening the link", chromedp.Navigate(rootURL+"?"+q))
+		benchEval[chromedp.Void](t, fmt.Sprintf("__wsb.ready(%d)", benchStepTimeout.Milliseconds()))
+		r := benchEval[benchReplayResult](t, fmt.Sprintf("__wsb.replay(%d)", (4 * time.Minute).Milliseconds()))
+		hwm := benchRendererPeakMB(t)
+		t.close()
+		longest, over := benchMax(r.LongTasks), 0
+		for _, d := range r.LongTasks {
+			if d > 100 {
+				over++
+			}
+		}
+		ok := r.Ended && over == 0 && hwm < 1024
+		b.ReportMetric(r.WallMS, fmt.Sprintf("%dk-ms", total/1000))
+		b.ReportMetric(longest, fmt.Sprintf("%dk-longest-task-ms", total/1000))
+		b.ReportMetric(hwm, fmt.Sprintf("%dk-renderer-peak-MB", total/1000))
+		b.Logf("replay of a link of %s jobs: %.0f ms from the click to the end (ended: %v, %q); longest task %.0f ms, %d over 100 ms; renderer peak %.0f MB; within the cap's rules: %v",
+			benchThousands(int64(total)), r.WallMS, r.Ended, r.Text, longest, over, hwm, ok)
+		sum.add("h", fmt.Sprintf("replay of a link of %s jobs: took / longest task / renderer peak", benchThousands(int64(total))),
+			fmt.Sprintf("%.0f ms / %.0f ms / %.0f MB", r.WallMS, longest, hwm))
+		if !ok {
+			break
+		}
+	}
+}
+
+// benchReplayTotals are the totals of jobs benchReplayLink tries, in turn.
+var benchReplayTotals = []int{100_000, 300_000, 1_000_000}
+
+// benchReplayResult is what __wsb.replay returns.
+type benchReplayResult struct {
+	WallMS    float64   `json:"wallMs"`
+	Ended     bool      `json:"ended"`
+	Text      string    `json:"text"`
+	LongTasks []float64 `json:"longTasks"`
+}
+
+// benchRendererPeakMB is the largest peak resident memory (VmHWM) of
+// Chromium's renderer processes, in MB, or 0 where /proc cannot tell.
+func benchRendererPeakMB(t *benchTab) float64 {
+	infos, err := chromedp.CallBrowser(t.ctx, systeminfo.GetProcessInfo, cdp.Empty{})
+	if err != nil {
+		t.b.Logf("no process info: %v", err)
+		return 0
+	}
+	peak := 0.0
+	for _, p := range infos.ProcessInfo {
+		if p.Type != "renderer" {
+			continue
+		}
+		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", int64(p.ID)))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(status), "\n") {
+			if kb, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				var n float64
+				fmt.Sscanf(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(kb), "kB")), "%f", &n)
+				peak = max(peak, n/1024)
+			}
+		}
+	}
+	return peak
+}
+
 // e) The sizes of the built site's app.wasm, as served.
 func benchWasmSize(b *testing.B, sum *benchSummary) {
 	b.ReportMetric(0, "ns/op")
@@ -787,6 +879,27 @@ const benchHelpers = `(() => {
 		for (const e of po.takeRecords()) { tasks.push(e.duration); at.push(e.startTime - t0); }
 		po.disconnect();
 		return {wallMs, text: note().textContent.trim(), longTasks: tasks, longTasksAt: at};
+	};
+	// Replay of the run a link brought: the click on #replay to the note
+	// saying it ended, and the long tasks meanwhile.
+	W.replay = async (ms) => {
+		await W.show("replay", "form-share");
+		const note = () => document.getElementById("share-note");
+		const tasks = [];
+		const po = new PerformanceObserver(list => { for (const e of list.getEntries()) tasks.push(e.duration); });
+		po.observe({type: "longtask", buffered: false});
+		const t0 = performance.now();
+		W.el("replay").click();
+		let ended = true;
+		try {
+			await W.until("the replay to end", () => /^Replay(ed| stopped)|The replay stopped/.test(note().textContent.trim()), ms);
+		} catch (e) { ended = false; }
+		const wallMs = performance.now() - t0;
+		await W.frame(); await W.frame();
+		await new Promise(r => setTimeout(r, 200));
+		for (const e of po.takeRecords()) tasks.push(e.duration);
+		po.disconnect();
+		return {wallMs, ended, text: note().textContent.trim(), longTasks: tasks};
 	};
 	// A batch of size at 1 ms from the form, gathered: #batch-status's
 	// figures, the lateness of the batch's rows (the newest size rows) if

@@ -130,6 +130,14 @@ func TestReplayShowsTheSameRun(t *testing.T) {
 	// The address follows once the page has been still for a moment.
 	p.waitFor("the address to hold the run's actions", `location.search.includes("acts=") && location.search.includes("seed=777")`)
 	href := eval[string](p, `location.href`)
+	// The run is still: the address is already the link Copy link gives,
+	// which writes its link into the address too.
+	p.click("#form-share")
+	p.click("#copy-link")
+	p.waitFor("Copy link's note", `document.getElementById("share-note").textContent.includes("link")`)
+	if got := eval[string](p, `location.href`); got != href {
+		t.Errorf("Copy link gave\n %s\nwhile the still run's address was\n %s", got, href)
+	}
 
 	replay := func(what string) {
 		t.Helper()
