@@ -51,6 +51,38 @@ func TestStateColoursContrast(t *testing.T) {
 	}
 }
 
+// TestRecordCardLabels: a row shown as a card labels its cells with the
+// names of the table's columns, in order: web/app.css writes them, one
+// nth-child rule a column, and recordsHTML's header row must agree.
+func TestRecordCardLabels(t *testing.T) {
+	css, err := os.ReadFile("../web/app.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var headers []string
+	for _, m := range regexp.MustCompile(`<th [^>]*>(?:<span [^>]*>)?([^<]+)<`).FindAllStringSubmatch(recordsHTML(nil), -1) {
+		headers = append(headers, m[1])
+	}
+	if len(headers) != 10 {
+		t.Fatalf("recordsHTML's header row has %d columns, %q; this test expects 10", len(headers), headers)
+	}
+	labels := map[int]string{}
+	for _, m := range regexp.MustCompile(`#records td:nth-child\((\d+)\)::before \{ content: "([^"]*)" / ""; \}`).FindAllSubmatch(css, -1) {
+		n, _ := strconv.Atoi(string(m[1]))
+		labels[n] = string(m[2])
+	}
+	// The last column, the row's actions, is a button that says what it
+	// does: it has no label.
+	for i, h := range headers[:len(headers)-1] {
+		if labels[i+1] != h {
+			t.Errorf("web/app.css labels a card's cell %d %q; the column's header is %q", i+1, labels[i+1], h)
+		}
+	}
+	if len(labels) != len(headers)-1 {
+		t.Errorf("web/app.css labels %d cells of a card, %v; the table has %d columns with names", len(labels), labels, len(headers)-1)
+	}
+}
+
 // contrast is WCAG 2's contrast ratio of two #rrggbb colours.
 func contrast(a, b string) float64 {
 	la, lb := luminance(a), luminance(b)

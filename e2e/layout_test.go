@@ -3,9 +3,15 @@
 package e2e
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/accessibility"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 )
 
@@ -110,5 +116,123 @@ func TestEveryClickShowsItsResult(t *testing.T) {
 			checkInView(t, p, "Replay", "#share-note", "#say", "#counts")
 			checkAxe(t, p)
 		})
+	}
+}
+
+// recordsProblems lists, for each row of the records table as drawn, the
+// cells whose contents run into another cell's or past the table's box,
+// and whether that box or the page scrolls sideways. A header row kept for
+// screen readers in a one-pixel box is not seen, so not checked.
+const recordsProblems = `(() => {
+	const out = [];
+	const box = document.getElementById("records-box");
+	const b = box.getBoundingClientRect();
+	if (box.scrollWidth > box.clientWidth + 1) out.push("the records box scrolls sideways: " + box.scrollWidth + " > " + box.clientWidth);
+	if (document.documentElement.scrollWidth > innerWidth) out.push("the page scrolls sideways: " + document.documentElement.scrollWidth + " > " + innerWidth);
+	for (const tr of document.querySelectorAll("#records tr")) {
+		if (tr.parentElement.getBoundingClientRect().width < 2 || tr.getBoundingClientRect().width < 2) continue;
+		const cells = [...tr.children].map(c => {
+			const r = document.createRange();
+			r.selectNodeContents(c);
+			return {c, r: r.getBoundingClientRect(), text: c.textContent.trim()};
+		}).filter(x => x.r.width > 0 && x.r.height > 0);
+		const name = tr.dataset.id ? "row " + tr.dataset.id.slice(0, 8) : "header row";
+		for (const x of cells) {
+			if (x.r.left < b.left - 0.5 || x.r.right > b.right + 0.5) out.push(name + ": " + JSON.stringify(x.text) + " runs past the box");
+		}
+		for (let i = 0; i < cells.length; i++) for (let j = i + 1; j < cells.length; j++) {
+			const a = cells[i].r, c = cells[j].r;
+			const w = Math.min(a.right, c.right) - Math.max(a.left, c.left);
+			const h = Math.min(a.bottom, c.bottom) - Math.max(a.top, c.top);
+			if (w > 0.5 && h > 0.5) out.push(name + ": " + JSON.stringify(cells[i].text) + " overlaps " + JSON.stringify(cells[j].text));
+		}
+	}
+	return out;
+})()`
+
+// TestLayoutRecordsFit: at both sizes, with a job waiting an hour and
+// three started, no cell of a row runs into another or out of the table,
+// nothing scrolls sideways, a waiting job's Cancel is wholly in the window
+// once the row is (the records box scrolled to it, not sideways), and it
+// cancels on a click. The table is still a table for screen readers: a
+// phone shows the rows as cards, whose cells keep the cell role and read
+// as their values alone, the column headers giving their names.
+func TestLayoutRecordsFit(t *testing.T) {
+	for _, vp := range viewports {
+		t.Run(vp.name, func(t *testing.T) {
+			p := newPage(t, 2*testTimeout)
+			p.do("sizing the window", chromedp.EmulateViewport(vp.width, vp.height))
+			p.open(rootURL)
+			p.freePlay("batch")
+			p.setInput("#batch-size", "3")
+			p.click("#batch-start")
+			p.waitFor("the gather", `document.getElementById("batch-status")?.dataset.done === "true"`)
+			p.freePlay("one")
+			p.setInput("#delay", "1h")
+			p.click("#queue")
+			p.waitFor("the 1h job's row", query(newestRow)+`?.dataset.state === "queued"`)
+			id := p.attr(newestRow, "data-id")
+
+			for _, problem := range eval[[]string](p, recordsProblems) {
+				t.Errorf("%s: %s", vp.name, problem)
+			}
+			cancel := rowSel(id) + " button.cancel"
+			eval[bool](p, fmt.Sprintf(`(() => { %s.scrollIntoView({block: "nearest", inline: "nearest"}); return true; })()`, query(rowSel(id))))
+			if !eval[bool](p, inView(cancel)) || eval[float64](p, `document.getElementById("records-box").scrollLeft + scrollX`) != 0 {
+				r := eval[string](p, fmt.Sprintf(`JSON.stringify(%s.getBoundingClientRect())`, query(cancel)))
+				t.Errorf("%s: with its row in view, the row's Cancel is not wholly in the window, or is so only scrolled sideways: %s", vp.name, r)
+			}
+			checkRecordsAccessible(t, p)
+			checkAxe(t, p)
+			p.click(cancel)
+			p.waitFor("the job to be cancelled", query(rowSel(id))+`?.dataset.state === "cancelled"`)
+		})
+	}
+}
+
+// checkRecordsAccessible reads the records table in the accessibility
+// tree: a table named by its caption, ten column headers, and the 1 h
+// job's delay as a cell named "1 h" alone (not with a label drawn for
+// sighted readers).
+func checkRecordsAccessible(t *testing.T, p *page) {
+	t.Helper()
+	tree, err := chromedp.Run(p.ctx, chromedp.Action[accessibility.GetFullAXTreeResult](func(ctx context.Context, tgt *chromedp.Target) (accessibility.GetFullAXTreeResult, error) {
+		return cdp.Call(ctx, tgt, accessibility.GetFullAXTree, accessibility.GetFullAXTreeParams{})
+	}))
+	if err != nil {
+		t.Fatalf("reading the accessibility tree: %v", err)
+	}
+	roles := map[string][]string{}
+	for _, n := range tree.Nodes {
+		if n.Ignored || n.Role == nil {
+			continue
+		}
+		var role, name string
+		json.Unmarshal(n.Role.Value, &role)
+		if n.Name != nil {
+			json.Unmarshal(n.Name.Value, &name)
+		}
+		roles[role] = append(roles[role], name)
+	}
+	if !slices.Contains(roles["table"], "Job records, newest first") {
+		t.Errorf("no table named by the records' caption; tables: %q", roles["table"])
+	}
+	want := []string{"Job", "Batch", "State", "Delay asked", "Queued at", "Started at", "Wait", "Lateness", "Valid", "Actions"}
+	var headers []string
+	for _, h := range roles["columnheader"] {
+		if slices.Contains(want, h) {
+			headers = append(headers, h)
+		}
+	}
+	if !slices.Equal(headers, want) {
+		t.Errorf("the records' column headers read %q; want %q", roles["columnheader"], want)
+	}
+	if !slices.Contains(roles["cell"], "1 h") {
+		t.Errorf("no cell reads just %q (the 1 h job's delay); cells: %q", "1 h", roles["cell"])
+	}
+	for _, c := range roles["cell"] {
+		if strings.HasPrefix(c, "Delay asked") {
+			t.Errorf("a cell reads %q: the label drawn on a card is read with it", c)
+		}
 	}
 }
