@@ -236,3 +236,18 @@ func checkRecordsAccessible(t *testing.T, p *page) {
 		}
 	}
 }
+
+// TestLayoutSeedShowsWhole: on a phone, the Share form's seed field shows
+// all 16 digits of the largest seed.
+func TestLayoutSeedShowsWhole(t *testing.T) {
+	p := newPage(t, testTimeout)
+	p.do("sizing the window", chromedp.EmulateViewport(390, 844))
+	p.open(rootURL)
+	p.click("#tab-free")
+	p.click("#form-share")
+	p.setInput("#seed", "9007199254740991")
+	if w := eval[[]float64](p, `(s => [s.scrollWidth, s.clientWidth])(document.getElementById("seed"))`); w[0] > w[1] {
+		t.Errorf("#seed needs %.0f px for 16 digits and has %.0f", w[0], w[1])
+	}
+	checkInView(t, p, "Share", "#seed")
+}
