@@ -13,6 +13,8 @@ import (
 	"github.com/chromedp/cdproto/accessibility"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
+
+	"github.com/wasmsched/wasmsched/internal/lesson"
 )
 
 // viewports are the two sizes the page is laid out for.
@@ -250,4 +252,56 @@ func TestLayoutSeedShowsWhole(t *testing.T) {
 		t.Errorf("#seed needs %.0f px for 16 digits and has %.0f", w[0], w[1])
 	}
 	checkInView(t, p, "Share", "#seed")
+}
+
+// listingProblems lists what a visitor could not read of the listings as
+// they are now: a listing shown that needs a sideways scroll (a line cut
+// at its right edge), or a current line not wholly inside its frame or
+// the window.
+const listingProblems = `(() => {
+	const out = [];
+	for (const pre of document.querySelectorAll(".listing pre")) {
+		if (pre.offsetParent === null) continue;
+		const id = pre.closest("figure").id;
+		if (pre.scrollWidth > pre.clientWidth) out.push(id + " scrolls sideways: its lines need " + pre.scrollWidth + " px, it has " + pre.clientWidth);
+		const l = pre.querySelector(".line.current");
+		if (!l) continue;
+		const a = l.getBoundingClientRect(), b = pre.getBoundingClientRect();
+		if (a.top < b.top - 1 || a.bottom > b.bottom + 1 || a.bottom > innerHeight) {
+			out.push(id + "'s current line is at " + Math.round(a.top) + "-" + Math.round(a.bottom) + ", its frame at " + Math.round(b.top) + "-" + Math.round(b.bottom) + ", the window ends at " + innerHeight);
+		}
+	}
+	return out;
+})()`
+
+// TestLayoutListingsReadable: at both sizes, at every step of every
+// lesson, every line of the listings shown fits their width (long lines
+// wrap), the current line is wholly in its frame (which follows it), and
+// the step's sentence and the run show without scrolling.
+func TestLayoutListingsReadable(t *testing.T) {
+	for _, vp := range viewports {
+		t.Run(vp.name, func(t *testing.T) {
+			p := newPage(t, 3*testTimeout)
+			p.do("sizing the window", chromedp.EmulateViewport(vp.width, vp.height))
+			p.open(rootURL)
+			for _, l := range lesson.All() {
+				runLesson(t, p, l, func(step int) {
+					at := fmt.Sprintf("%s step %d", l.ID, step)
+					// The frame is scrolled to the current line after the
+					// render that marks it: give it a frame or two.
+					ok := eval[bool](p, `new Promise(done => {
+						const end = performance.now() + 1000;
+						const poll = () => (`+listingProblems+`).length === 0 ? done(true) : performance.now() > end ? done(false) : requestAnimationFrame(poll);
+						poll();
+					})`, chromedp.EvalAwaitPromise)
+					if !ok {
+						for _, problem := range eval[[]string](p, listingProblems) {
+							t.Errorf("%s, %s: %s", vp.name, at, problem)
+						}
+					}
+					checkInView(t, p, at, "#lesson-step", "#say", "#counts", "#timeline-box")
+				})
+			}
+		})
+	}
 }
