@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wasmsched/wasmsched/internal/history"
 	"github.com/wasmsched/wasmsched/sched"
@@ -81,20 +82,32 @@ func TestHTMLWriterEscapes(t *testing.T) {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // TestTickLabelsDoNotOverlap: on a phone's width the axis labels every
-// second or third tick, so that no two labels run into each other.
+// second or third tick, so that no two labels run into each other, and
+// none runs past the chart, whatever the span: a label that ends at its
+// tick (the last, at the right end) reaches left by its whole width.
 func TestTickLabelsDoNotOverlap(t *testing.T) {
 	h, now := spanRun()
-	for _, width := range []int{300, 360, 800} {
-		svg := lanesSVG(h, h.Recent(maxLanes, now.Add(200*time.Millisecond)), now.Add(200*time.Millisecond), width)
-		xs := regexp.MustCompile(`class="tick-label" x="([0-9.]+)"`).FindAllStringSubmatch(svg, -1)
-		if len(xs) < 2 {
-			t.Fatalf("width %d: %d tick labels", width, len(xs))
-		}
-		for i := 1; i < len(xs); i++ {
-			a, _ := strconv.ParseFloat(xs[i-1][1], 64)
-			b, _ := strconv.ParseFloat(xs[i][1], 64)
-			if b-a < 52 {
-				t.Errorf("width %d: tick labels at x=%v and %v are %.0f px apart; want at least 52", width, a, b, b-a)
+	label := regexp.MustCompile(`<text class="tick-label" x="([0-9.]+)" y="[0-9]+" text-anchor="(start|middle|end)">([^<]*)</text>`)
+	for _, width := range []int{300, 358, 490, 800} {
+		for span := 13 * time.Millisecond; span < 3*time.Hour; span = span * 23 / 20 {
+			at := now.Add(span - 20*time.Millisecond)
+			svg := lanesSVG(h, h.Recent(maxLanes, at), at, width)
+			labels := label.FindAllStringSubmatch(svg, -1)
+			if len(labels) < 2 {
+				t.Fatalf("width %d, span %v: %d tick labels:\n%s", width, span, len(labels), svg)
+			}
+			prevTo := -1.0
+			for _, m := range labels {
+				x, _ := strconv.ParseFloat(m[1], 64)
+				lw := float64(utf8.RuneCountInString(m[3])) * labelCharPx
+				from := map[string]float64{"start": x, "middle": x - lw/2, "end": x - lw}[m[2]]
+				if from < prevTo+4 {
+					t.Errorf("width %d, span %v: the tick label %q (%s at x=%v) runs into the one before it, which ends at %.0f", width, span, m[3], m[2], x, prevTo)
+				}
+				if from+lw > float64(width) {
+					t.Errorf("width %d, span %v: the tick label %q (%s at x=%v) runs past the chart's width", width, span, m[3], m[2], x)
+				}
+				prevTo = from + lw
 			}
 		}
 	}
