@@ -63,7 +63,8 @@ func axis(w *htmlw, sc scale, x0, x1 float64, y, bottom int) {
 // lanesSVG draws jobs idx of h as they were at t: one lane a job, oldest at
 // the top, with the delay, the lateness, the wait for a start slot and the
 // start each drawn distinctly, the state's mark at its end, and for a
-// waiting job its due time and a countdown.
+// waiting job its due time and a countdown. When idx is not all of h's
+// jobs, a line under the lanes says how many of how many it shows.
 func lanesSVG(h *history.History, idx []int, t time.Time, width int) string {
 	var w htmlw
 	// On a narrow screen a lane's label is its id and mark only; the
@@ -75,7 +76,20 @@ func lanesSVG(h *history.History, idx []int, t time.Time, width int) string {
 	if wide {
 		left, laneH = 190, 20
 	}
-	height := top + max(len(idx), 1)*laneH + 8
+	plotH := top + max(len(idx), 1)*laneH + 8
+	height := plotH
+	shown := ""
+	if h.Len() > len(idx) && len(idx) > 0 {
+		// Where the rest are, if the line has room for it (prose takes
+		// ~6 px a character at 12 px).
+		shown = fmt.Sprintf("Newest %d of %d jobs shown", len(idx), h.Len())
+		if more := shown + "; all are in Records."; float64(utf8.RuneCountInString(more))*6.6 <= float64(width)-8 {
+			shown = more
+		} else {
+			shown += "."
+		}
+		height += 16
+	}
 	start, end := t, t
 	if len(idx) > 0 {
 		start = h.Span(idx[0]).Queued
@@ -102,13 +116,13 @@ func lanesSVG(h *history.History, idx []int, t time.Time, width int) string {
 	w.open("svg", "id", "timeline", "class", "chart", "xmlns", "http://www.w3.org/2000/svg",
 		"width", strconv.Itoa(width), "height", strconv.Itoa(height),
 		"viewBox", fmt.Sprintf("0 0 %d %d", width, height), "role", "img", "aria-labelledby", "timeline-title",
-		"data-lanes", strconv.Itoa(len(idx)), "data-span-ms", strconv.FormatFloat(float64(sc.Span)/1e6, 'f', 3, 64))
+		"data-lanes", strconv.Itoa(len(idx)), "data-jobs", strconv.Itoa(h.Len()), "data-span-ms", strconv.FormatFloat(float64(sc.Span)/1e6, 'f', 3, 64))
 	title := fmt.Sprintf("Timeline of %s over %s", plural(len(idx), "job"), formatDuration(sc.Span))
-	if more := h.Len() - len(idx); more > 0 && len(idx) > 0 {
+	if shown != "" {
 		title = fmt.Sprintf("Timeline of the newest %s of %d, over %s", plural(len(idx), "job"), h.Len(), formatDuration(sc.Span))
 	}
 	w.elem("title", title, "id", "timeline-title")
-	axis(&w, sc, left, right, 14, height-8)
+	axis(&w, sc, left, right, 14, plotH-8)
 	if len(idx) == 0 {
 		w.elem("text", "No jobs yet.", "class", "empty", "x", f1(left), "y", strconv.Itoa(top+14))
 	}
@@ -172,7 +186,10 @@ func lanesSVG(h *history.History, idx []int, t time.Time, width int) string {
 		}
 	}
 	xn := px(t)
-	w.void("line", "class", "now", "x1", f1(xn), "y1", "18", "x2", f1(xn), "y2", strconv.Itoa(height-4))
+	w.void("line", "class", "now", "x1", f1(xn), "y1", "18", "x2", f1(xn), "y2", strconv.Itoa(plotH-4))
+	if shown != "" {
+		w.elem("text", shown, "id", "timeline-shown", "class", "lanes-note", "x", "4", "y", strconv.Itoa(plotH+10))
+	}
 	w.close("svg")
 	return w.String()
 }

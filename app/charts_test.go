@@ -58,6 +58,37 @@ func TestLanesDrawEachPartDistinctly(t *testing.T) {
 	}
 }
 
+// TestLanesSayHowManyTheyShow: lanes for fewer jobs than the run has say
+// so in a line of their own, visible, not only in the title.
+func TestLanesSayHowManyTheyShow(t *testing.T) {
+	h, now := spanRun()
+	// On the narrowest phones, the line says less, so as to fit.
+	for width, say := range map[int]string{300: "Newest 2 of 3 jobs shown.", 358: "Newest 2 of 3 jobs shown; all are in Records.", 800: "Newest 2 of 3 jobs shown; all are in Records."} {
+		all := lanesSVG(h, h.Recent(maxLanes, now), now, width)
+		some := lanesSVG(h, h.Recent(2, now), now, width)
+		if strings.Contains(all, "timeline-shown") {
+			t.Errorf("width %d: lanes for all 3 jobs say they show only some:\n%s", width, all)
+		}
+		if !strings.Contains(some, `<text id="timeline-shown" class="lanes-note" x="4" y="`) || !strings.Contains(some, ">"+say+"</text>") {
+			t.Errorf("width %d: lanes for the newest 2 of 3 jobs do not say %q in a line of text:\n%s", width, say, some)
+		}
+		// The line is below the lanes' plot (the now line ends above it)
+		// and inside the drawing.
+		num := func(re string) float64 {
+			m := regexp.MustCompile(re).FindStringSubmatch(some)
+			if m == nil {
+				t.Fatalf("width %d: no %s in\n%s", width, re, some)
+			}
+			v, _ := strconv.ParseFloat(m[1], 64)
+			return v
+		}
+		height, y, nowEnd := num(`<svg [^>]*height="([0-9]+)"`), num(`id="timeline-shown" [^>]* y="([0-9]+)"`), num(`class="now" [^>]* y2="([0-9]+)"`)
+		if y-12 < nowEnd || y+3 > height {
+			t.Errorf("width %d: the line's baseline is at %v, the lanes end at %v, the drawing at %v", width, y, nowEnd, height)
+		}
+	}
+}
+
 func TestHistogramLabelsItsFigures(t *testing.T) {
 	hg := history.Histogram{
 		Bins: []history.Bin{{From: 0, To: time.Millisecond, Count: 1200}, {From: time.Millisecond, To: 2 * time.Millisecond, Count: 3}, {From: 2 * time.Millisecond, Count: 0}},

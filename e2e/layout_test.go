@@ -305,3 +305,34 @@ func TestLayoutListingsReadable(t *testing.T) {
 		})
 	}
 }
+
+// TestLayoutTimelineSaysWhatItShows: after the gather lesson (10 jobs), at
+// both sizes, the timeline, whose lanes are the newest 8 when it is narrow,
+// says so in a line shown in the window, not only in its title.
+func TestLayoutTimelineSaysWhatItShows(t *testing.T) {
+	for _, vp := range viewports {
+		t.Run(vp.name, func(t *testing.T) {
+			p := newPage(t, 2*testTimeout)
+			p.do("sizing the window", chromedp.EmulateViewport(vp.width, vp.height))
+			p.open(rootURL)
+			p.click("#tab-gather")
+			p.click("#lesson-run")
+			p.waitFor("the lesson to end", `document.getElementById("lesson")?.dataset.done === "true"`)
+			lanes, jobs := p.attr("#timeline", "data-lanes"), p.attr("#timeline", "data-jobs")
+			if jobs != "10" {
+				t.Fatalf("%s: the timeline has data-jobs=%q after the gather lesson; want 10", vp.name, jobs)
+			}
+			if lanes == jobs {
+				if eval[bool](p, `!!document.getElementById("timeline-shown")`) {
+					t.Errorf("%s: all %s lanes are drawn, yet the timeline says it shows some: %q", vp.name, lanes, p.text("#timeline-shown"))
+				}
+				return
+			}
+			want := fmt.Sprintf("Newest %s of %s jobs shown", lanes, jobs)
+			if got := p.text("#timeline-shown"); !strings.HasPrefix(got, want) {
+				t.Errorf("%s: %s lanes of %s jobs, and the timeline's line says %q; want %q…", vp.name, lanes, jobs, got, want)
+			}
+			checkInView(t, p, "the gather lesson", "#timeline-shown", "#timeline-box")
+		})
+	}
+}
