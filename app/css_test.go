@@ -5,6 +5,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -44,6 +45,13 @@ func TestStateColoursContrast(t *testing.T) {
 			t.Errorf("--%s %s on the card %s: contrast %.2f, want at least 3", n, prop(n), card, c)
 		}
 	}
+	// A state's mark is text in its colour, in the counts and the
+	// timeline's key: text's bar is 4.5:1.
+	for _, si := range states {
+		if c := contrast(prop(si.Class), card); c < 4.5 {
+			t.Errorf("a %s mark, --%[1]s %s as text on the card %s: contrast %.2f, want at least 4.5", si.Class, prop(si.Class), card, c)
+		}
+	}
 	for _, si := range states {
 		if c := contrast(prop(si.Class+"-ink"), prop(si.Class+"-bg")); c < 4.5 {
 			t.Errorf("badge text --%s-ink on --%[1]s-bg: contrast %.2f, want at least 4.5", si.Class, c)
@@ -80,6 +88,38 @@ func TestRecordCardLabels(t *testing.T) {
 	}
 	if len(labels) != len(headers)-1 {
 		t.Errorf("web/app.css labels %d cells of a card, %v; the table has %d columns with names", len(labels), labels, len(headers)-1)
+	}
+}
+
+// TestLegendFollowsStates: the timeline's key names every state of
+// states, in order, by mark and label, and web/app.css draws each of its
+// swatches' classes inside .legend as the timeline's lanes draw them.
+func TestLegendFollowsStates(t *testing.T) {
+	css, err := os.ReadFile("../web/app.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := legendHTML()
+	at := 0
+	for _, si := range states {
+		item := `<li class="key ` + si.Class + `" title="` + si.Help + `">`
+		i := strings.Index(key[at:], item)
+		if i < 0 {
+			t.Fatalf("the key has no item %s after the previous state's:\n%s", item, key)
+		}
+		at += i
+		end := at + strings.Index(key[at:], "</li>")
+		if want := `<span class="mark" aria-hidden="true">` + si.Mark + `</span> ` + si.Label; !strings.Contains(key[at:end], want) {
+			t.Errorf("the key's %s item lacks %q: %s", si.Class, want, key[at:end])
+		}
+	}
+	for _, m := range regexp.MustCompile(`<(?:rect|line) class="([a-z-]+)`).FindAllStringSubmatch(key, -1) {
+		if !regexp.MustCompile(`\.legend \.` + m[1] + `[ ,{]`).Match(css) {
+			t.Errorf("web/app.css has no rule for .legend .%s, which the key draws", m[1])
+		}
+	}
+	if !regexp.MustCompile(`#run:not\(:has\(#timeline\)\) \.legend \.lane-part \{\s*display: none;`).Match(css) {
+		t.Error("web/app.css does not hide the key's lane parts beside the aggregate charts")
 	}
 }
 

@@ -52,7 +52,7 @@ func checkInView(t *testing.T, p *page, after string, sels ...string) {
 
 // minTextPx is the smallest text drawn in the page's charts and listings,
 // in CSS pixels as drawn: an SVG's text scaled by its viewBox shrinks.
-const minTextPx = `Math.min(...[...document.querySelectorAll("svg.chart text, .listing .line, #counts, #say")].map(e => {
+const minTextPx = `Math.min(...[...document.querySelectorAll("svg.chart text, .listing .line, #counts, #say, .legend li")].map(e => {
 	const px = parseFloat(getComputedStyle(e).fontSize);
 	const scale = e.ownerSVGElement ? e.ownerSVGElement.getScreenCTM().a : 1;
 	return px * scale;
@@ -333,6 +333,48 @@ func TestLayoutTimelineSaysWhatItShows(t *testing.T) {
 				t.Errorf("%s: %s lanes of %s jobs, and the timeline's line says %q; want %q…", vp.name, lanes, jobs, got, want)
 			}
 			checkInView(t, p, "the gather lesson", "#timeline-shown", "#timeline-box")
+		})
+	}
+}
+
+// TestLayoutTimelineLegend: the timeline's key is in the run panel, wholly
+// in the window at both sizes after a lesson, lists the states by mark and
+// name in the order of the counts, and passes axe-core (contrast among
+// its rules); beside the aggregate charts it keeps the states alone.
+func TestLayoutTimelineLegend(t *testing.T) {
+	for _, vp := range viewports {
+		t.Run(vp.name, func(t *testing.T) {
+			p := newPage(t, 2*testTimeout)
+			p.do("sizing the window", chromedp.EmulateViewport(vp.width, vp.height))
+			p.open(rootURL)
+			if !eval[bool](p, `!!document.querySelector("#run #timeline-legend")`) {
+				t.Skip("the run panel has no #timeline-legend: app/runview.go does not call legendHTML yet")
+			}
+			p.click("#tab-await")
+			p.click("#lesson-run")
+			p.waitFor("the lesson to end", `document.getElementById("lesson")?.dataset.done === "true"`)
+			checkInView(t, p, "the await lesson", "#timeline-legend", "#timeline-box")
+			states := eval[[]string](p, `[...document.querySelectorAll("#timeline-legend li:not(.lane-part)")].map(li => li.textContent.trim())`)
+			counts := eval[[]string](p, `[...document.querySelectorAll("#counts .count:not(.total) dt")].map(dt => dt.textContent.trim())`)
+			if !slices.Equal(states, counts) || len(states) != 5 {
+				t.Errorf("%s: the key lists the states %q; want the counts' %q", vp.name, states, counts)
+			}
+			if n := eval[int](p, `[...document.querySelectorAll("#timeline-legend li")].filter(li => li.getBoundingClientRect().height === 0).length`); n != 0 {
+				t.Errorf("%s: %d items of the key are not shown beside the lanes", vp.name, n)
+			}
+			if px := eval[float64](p, minTextPx); px < 11 {
+				t.Errorf("%s: the smallest text, the key's included, is %.1f px; want at least 11", vp.name, px)
+			}
+			checkAxe(t, p)
+
+			p.freePlay("batch")
+			p.setInput("#batch-size", "100")
+			p.click("#batch-start")
+			p.waitFor("the gather", `document.getElementById("batch-status")?.dataset.done === "true" && !!document.getElementById("area")`)
+			shown := eval[[]string](p, `[...document.querySelectorAll("#timeline-legend li")].filter(li => li.getBoundingClientRect().height > 0).map(li => li.textContent.trim())`)
+			if !slices.Equal(shown, counts) {
+				t.Errorf("%s: beside the aggregate charts the key shows %q; want the states alone, %q", vp.name, shown, counts)
+			}
 		})
 	}
 }
