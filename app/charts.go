@@ -282,6 +282,20 @@ func histogramSVG(hg history.Histogram, width int) string {
 		"width", strconv.Itoa(width), "height", strconv.Itoa(height),
 		"viewBox", fmt.Sprintf("0 0 %d %d", width, height), "role", "img", "aria-labelledby", "histogram-title")
 	w.elem("title", fmt.Sprintf("Lateness of %s: median %s, 99th percentile %s", plural(hg.N, "started job"), formatDuration(hg.P50), formatDuration(hg.P99)), "id", "histogram-title")
+	// The bins' labels, centred under them, from the last (the open bin,
+	// "≥1000") leftwards: one that would touch the label after it is left
+	// out, as is every second one on bins too narrow for a label each.
+	labels := make([]string, n)
+	drawnFrom := math.Inf(1)
+	for i := n - 1; i >= 0; i-- {
+		label := binLabel(hg.Bins[i])
+		lw := float64(utf8.RuneCountInString(label)) * labelCharPx
+		mid := left + (float64(i)+0.5)*bw
+		if bw < 26 && (n-1-i)%2 != 0 || mid+lw/2 > drawnFrom-4 {
+			continue
+		}
+		labels[i], drawnFrom = label, mid-lw/2
+	}
 	for i, b := range hg.Bins {
 		x := left + float64(i)*bw
 		hgt := float64(b.Count) / float64(most) * (bottom - top)
@@ -292,8 +306,8 @@ func histogramSVG(hg history.Histogram, width int) string {
 		if b.Count > 0 && bw >= 26 {
 			w.elem("text", compact(b.Count), "class", "hist-count", "x", f1(x+bw/2), "y", f1(bottom-hgt-3), "text-anchor", "middle")
 		}
-		if bw >= 26 || i%2 == 0 {
-			w.elem("text", binLabel(b), "class", "tick-label", "x", f1(x+bw/2), "y", strconv.Itoa(bottom+14), "text-anchor", "middle")
+		if labels[i] != "" {
+			w.elem("text", labels[i], "class", "tick-label", "x", f1(x+bw/2), "y", strconv.Itoa(bottom+14), "text-anchor", "middle")
 		}
 	}
 	w.elem("text", fmt.Sprintf("ms late → · median %s · 99th percentile %s", formatDuration(hg.P50), formatDuration(hg.P99)),

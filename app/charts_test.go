@@ -1,6 +1,7 @@
 package app
 
 import (
+	"html"
 	"regexp"
 	"strconv"
 	"strings"
@@ -98,6 +99,35 @@ func TestHistogramLabelsItsFigures(t *testing.T) {
 	for _, want := range []string{"1.2k", "median 400 µs", "99th percentile 1.5 ms", "&lt;1", "≥2"} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("the histogram lacks %q:\n%s", want, svg)
+		}
+	}
+}
+
+// TestHistogramLabelsDoNotOverlap: the bins' labels, at any width, never
+// run into each other, and the open bin's ("≥…") always shows.
+func TestHistogramLabelsDoNotOverlap(t *testing.T) {
+	var bins []history.Bin
+	for from := time.Duration(0); from < 1024*time.Millisecond; {
+		to := max(2*from, time.Millisecond)
+		bins = append(bins, history.Bin{From: from, To: to, Count: 1})
+		from = to
+	}
+	bins = append(bins, history.Bin{From: 1024 * time.Millisecond, Count: 1})
+	label := regexp.MustCompile(`<text class="tick-label" x="([0-9.]+)" y="106" text-anchor="middle">([^<]*)</text>`)
+	for width := 240; width <= 900; width += 10 {
+		svg := histogramSVG(history.Histogram{Bins: bins, N: len(bins)}, width)
+		labels := label.FindAllStringSubmatch(svg, -1)
+		if len(labels) < 3 || labels[len(labels)-1][2] != "≥1024" {
+			t.Fatalf("width %d: the bins' labels are %q; want several, the last ≥1024", width, labels)
+		}
+		prevTo := -1.0
+		for _, m := range labels {
+			x, _ := strconv.ParseFloat(m[1], 64)
+			lw := float64(utf8.RuneCountInString(html.UnescapeString(m[2]))) * labelCharPx
+			if x-lw/2 < prevTo+4 {
+				t.Errorf("width %d: the bin label %q at x=%v runs into the one before it, which ends at %.0f", width, m[2], x, prevTo)
+			}
+			prevTo = x + lw/2
 		}
 	}
 }
