@@ -2,9 +2,11 @@ package app
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wasmsched/wasmsched/internal/history"
 	"github.com/wasmsched/wasmsched/sched"
@@ -19,6 +21,11 @@ const narrow = 560
 
 func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
+// labelCharPx is the width a tick label's character takes at 12 px, a
+// little more than the widest measured in Chromium here ("300 ms", 7.45 px
+// a character), so that an estimate of a label's extent errs wide.
+const labelCharPx = 7.6
+
 // axis draws round ticks of sc over the plot from x0 to x1, labels at y.
 func axis(w *htmlw, sc scale, x0, x1 float64, y, bottom int) {
 	// Labels need about 52 px each at 12 px: on a narrow chart every
@@ -27,26 +34,37 @@ func axis(w *htmlw, sc scale, x0, x1 float64, y, bottom int) {
 	for gap := float64(sc.Step) / float64(sc.Span) * (x1 - x0); gap*float64(every) < 52; {
 		every++
 	}
+	// A label is centred on its tick, but the first starts at it and one
+	// that would run past the plot's right end ends at it; a label that
+	// would then touch the one before it is left out.
+	drawnTo := math.Inf(-1)
 	for k, off := 0, time.Duration(0); off <= sc.Span; k, off = k+1, off+sc.Step {
 		x := x0 + float64(off)/float64(sc.Span)*(x1-x0)
 		w.void("line", "class", "tick", "x1", f1(x), "y1", strconv.Itoa(y+4), "x2", f1(x), "y2", strconv.Itoa(bottom))
 		if k%every != 0 {
 			continue
 		}
-		anchor := "middle"
+		label := tickLabel(off, sc.Step, sc.Span)
+		lw := float64(utf8.RuneCountInString(label)) * labelCharPx
+		anchor, from := "middle", x-lw/2
 		if off == 0 {
-			anchor = "start"
-		} else if off+sc.Step > sc.Span {
-			anchor = "end"
+			anchor, from = "start", x
+		} else if x+lw/2 > x1 {
+			anchor, from = "end", x-lw
 		}
-		w.elem("text", tickLabel(off, sc.Step, sc.Span), "class", "tick-label", "x", f1(x), "y", strconv.Itoa(y), "text-anchor", anchor)
+		if from < drawnTo+4 {
+			continue
+		}
+		drawnTo = from + lw
+		w.elem("text", label, "class", "tick-label", "x", f1(x), "y", strconv.Itoa(y), "text-anchor", anchor)
 	}
 }
 
 // lanesSVG draws jobs idx of h as they were at t: one lane a job, oldest at
 // the top, with the delay, the lateness, the wait for a start slot and the
 // start each drawn distinctly, the state's mark at its end, and for a
-// waiting job its due time and a countdown.
+// waiting job its due time and a countdown. When idx is not all of h's
+// jobs, a line under the lanes says how many of how many it shows.
 func lanesSVG(h *history.History, idx []int, t time.Time, width int) string {
 	var w htmlw
 	// On a narrow screen a lane's label is its id and mark only; the
@@ -58,7 +76,20 @@ func lanesSVG(h *history.History, idx []int, t time.Time, width int) string {
 	if wide {
 		left, laneH = 190, 20
 	}
-	height := top + max(len(idx), 1)*laneH + 8
+	plotH := top + max(len(idx), 1)*laneH + 8
+	height := plotH
+	shown := ""
+	if h.Len() > len(idx) && len(idx) > 0 {
+		// Where the rest are, if the line has room for it (prose takes
+		// ~6 px a character at 12 px).
+		shown = fmt.Sprintf("Newest %d of %d jobs shown", len(idx), h.Len())
+		if more := shown + "; all are in Records."; float64(utf8.RuneCountInString(more))*6.6 <= float64(width)-8 {
+			shown = more
+		} else {
+			shown += "."
+		}
+		height += 16
+	}
 	start, end := t, t
 	if len(idx) > 0 {
 		start = h.Span(idx[0]).Queued
@@ -85,13 +116,13 @@ func lanesSVG(h *history.History, idx []int, t time.Time, width int) string {
 	w.open("svg", "id", "timeline", "class", "chart", "xmlns", "http://www.w3.org/2000/svg",
 		"width", strconv.Itoa(width), "height", strconv.Itoa(height),
 		"viewBox", fmt.Sprintf("0 0 %d %d", width, height), "role", "img", "aria-labelledby", "timeline-title",
-		"data-lanes", strconv.Itoa(len(idx)), "data-span-ms", strconv.FormatFloat(float64(sc.Span)/1e6, 'f', 3, 64))
+		"data-lanes", strconv.Itoa(len(idx)), "data-jobs", strconv.Itoa(h.Len()), "data-span-ms", strconv.FormatFloat(float64(sc.Span)/1e6, 'f', 3, 64))
 	title := fmt.Sprintf("Timeline of %s over %s", plural(len(idx), "job"), formatDuration(sc.Span))
-	if more := h.Len() - len(idx); more > 0 && len(idx) > 0 {
+	if shown != "" {
 		title = fmt.Sprintf("Timeline of the newest %s of %d, over %s", plural(len(idx), "job"), h.Len(), formatDuration(sc.Span))
 	}
 	w.elem("title", title, "id", "timeline-title")
-	axis(&w, sc, left, right, 14, height-8)
+	axis(&w, sc, left, right, 14, plotH-8)
 	if len(idx) == 0 {
 		w.elem("text", "No jobs yet.", "class", "empty", "x", f1(left), "y", strconv.Itoa(top+14))
 	}
@@ -155,7 +186,10 @@ func lanesSVG(h *history.History, idx []int, t time.Time, width int) string {
 		}
 	}
 	xn := px(t)
-	w.void("line", "class", "now", "x1", f1(xn), "y1", "18", "x2", f1(xn), "y2", strconv.Itoa(height-4))
+	w.void("line", "class", "now", "x1", f1(xn), "y1", "18", "x2", f1(xn), "y2", strconv.Itoa(plotH-4))
+	if shown != "" {
+		w.elem("text", shown, "id", "timeline-shown", "class", "lanes-note", "x", "4", "y", strconv.Itoa(plotH+10))
+	}
 	w.close("svg")
 	return w.String()
 }
@@ -248,6 +282,20 @@ func histogramSVG(hg history.Histogram, width int) string {
 		"width", strconv.Itoa(width), "height", strconv.Itoa(height),
 		"viewBox", fmt.Sprintf("0 0 %d %d", width, height), "role", "img", "aria-labelledby", "histogram-title")
 	w.elem("title", fmt.Sprintf("Lateness of %s: median %s, 99th percentile %s", plural(hg.N, "started job"), formatDuration(hg.P50), formatDuration(hg.P99)), "id", "histogram-title")
+	// The bins' labels, centred under them, from the last (the open bin,
+	// "≥1000") leftwards: one that would touch the label after it is left
+	// out, as is every second one on bins too narrow for a label each.
+	labels := make([]string, n)
+	drawnFrom := math.Inf(1)
+	for i := n - 1; i >= 0; i-- {
+		label := binLabel(hg.Bins[i])
+		lw := float64(utf8.RuneCountInString(label)) * labelCharPx
+		mid := left + (float64(i)+0.5)*bw
+		if bw < 26 && (n-1-i)%2 != 0 || mid+lw/2 > drawnFrom-4 {
+			continue
+		}
+		labels[i], drawnFrom = label, mid-lw/2
+	}
 	for i, b := range hg.Bins {
 		x := left + float64(i)*bw
 		hgt := float64(b.Count) / float64(most) * (bottom - top)
@@ -258,8 +306,8 @@ func histogramSVG(hg history.Histogram, width int) string {
 		if b.Count > 0 && bw >= 26 {
 			w.elem("text", compact(b.Count), "class", "hist-count", "x", f1(x+bw/2), "y", f1(bottom-hgt-3), "text-anchor", "middle")
 		}
-		if bw >= 26 || i%2 == 0 {
-			w.elem("text", binLabel(b), "class", "tick-label", "x", f1(x+bw/2), "y", strconv.Itoa(bottom+14), "text-anchor", "middle")
+		if labels[i] != "" {
+			w.elem("text", labels[i], "class", "tick-label", "x", f1(x+bw/2), "y", strconv.Itoa(bottom+14), "text-anchor", "middle")
 		}
 	}
 	w.elem("text", fmt.Sprintf("ms late → · median %s · 99th percentile %s", formatDuration(hg.P50), formatDuration(hg.P99)),

@@ -1,11 +1,13 @@
 package app
 
 import (
+	"html"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wasmsched/wasmsched/internal/history"
 	"github.com/wasmsched/wasmsched/sched"
@@ -57,6 +59,37 @@ func TestLanesDrawEachPartDistinctly(t *testing.T) {
 	}
 }
 
+// TestLanesSayHowManyTheyShow: lanes for fewer jobs than the run has say
+// so in a line of their own, visible, not only in the title.
+func TestLanesSayHowManyTheyShow(t *testing.T) {
+	h, now := spanRun()
+	// On the narrowest phones, the line says less, so as to fit.
+	for width, say := range map[int]string{300: "Newest 2 of 3 jobs shown.", 358: "Newest 2 of 3 jobs shown; all are in Records.", 800: "Newest 2 of 3 jobs shown; all are in Records."} {
+		all := lanesSVG(h, h.Recent(maxLanes, now), now, width)
+		some := lanesSVG(h, h.Recent(2, now), now, width)
+		if strings.Contains(all, "timeline-shown") {
+			t.Errorf("width %d: lanes for all 3 jobs say they show only some:\n%s", width, all)
+		}
+		if !strings.Contains(some, `<text id="timeline-shown" class="lanes-note" x="4" y="`) || !strings.Contains(some, ">"+say+"</text>") {
+			t.Errorf("width %d: lanes for the newest 2 of 3 jobs do not say %q in a line of text:\n%s", width, say, some)
+		}
+		// The line is below the lanes' plot (the now line ends above it)
+		// and inside the drawing.
+		num := func(re string) float64 {
+			m := regexp.MustCompile(re).FindStringSubmatch(some)
+			if m == nil {
+				t.Fatalf("width %d: no %s in\n%s", width, re, some)
+			}
+			v, _ := strconv.ParseFloat(m[1], 64)
+			return v
+		}
+		height, y, nowEnd := num(`<svg [^>]*height="([0-9]+)"`), num(`id="timeline-shown" [^>]* y="([0-9]+)"`), num(`class="now" [^>]* y2="([0-9]+)"`)
+		if y-12 < nowEnd || y+3 > height {
+			t.Errorf("width %d: the line's baseline is at %v, the lanes end at %v, the drawing at %v", width, y, nowEnd, height)
+		}
+	}
+}
+
 func TestHistogramLabelsItsFigures(t *testing.T) {
 	hg := history.Histogram{
 		Bins: []history.Bin{{From: 0, To: time.Millisecond, Count: 1200}, {From: time.Millisecond, To: 2 * time.Millisecond, Count: 3}, {From: 2 * time.Millisecond, Count: 0}},
@@ -66,6 +99,35 @@ func TestHistogramLabelsItsFigures(t *testing.T) {
 	for _, want := range []string{"1.2k", "median 400 µs", "99th percentile 1.5 ms", "&lt;1", "≥2"} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("the histogram lacks %q:\n%s", want, svg)
+		}
+	}
+}
+
+// TestHistogramLabelsDoNotOverlap: the bins' labels, at any width, never
+// run into each other, and the open bin's ("≥…") always shows.
+func TestHistogramLabelsDoNotOverlap(t *testing.T) {
+	var bins []history.Bin
+	for from := time.Duration(0); from < 1024*time.Millisecond; {
+		to := max(2*from, time.Millisecond)
+		bins = append(bins, history.Bin{From: from, To: to, Count: 1})
+		from = to
+	}
+	bins = append(bins, history.Bin{From: 1024 * time.Millisecond, Count: 1})
+	label := regexp.MustCompile(`<text class="tick-label" x="([0-9.]+)" y="106" text-anchor="middle">([^<]*)</text>`)
+	for width := 240; width <= 900; width += 10 {
+		svg := histogramSVG(history.Histogram{Bins: bins, N: len(bins)}, width)
+		labels := label.FindAllStringSubmatch(svg, -1)
+		if len(labels) < 3 || labels[len(labels)-1][2] != "≥1024" {
+			t.Fatalf("width %d: the bins' labels are %q; want several, the last ≥1024", width, labels)
+		}
+		prevTo := -1.0
+		for _, m := range labels {
+			x, _ := strconv.ParseFloat(m[1], 64)
+			lw := float64(utf8.RuneCountInString(html.UnescapeString(m[2]))) * labelCharPx
+			if x-lw/2 < prevTo+4 {
+				t.Errorf("width %d: the bin label %q at x=%v runs into the one before it, which ends at %.0f", width, m[2], x, prevTo)
+			}
+			prevTo = x + lw/2
 		}
 	}
 }
@@ -81,20 +143,32 @@ func TestHTMLWriterEscapes(t *testing.T) {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // TestTickLabelsDoNotOverlap: on a phone's width the axis labels every
-// second or third tick, so that no two labels run into each other.
+// second or third tick, so that no two labels run into each other, and
+// none runs past the chart, whatever the span: a label that ends at its
+// tick (the last, at the right end) reaches left by its whole width.
 func TestTickLabelsDoNotOverlap(t *testing.T) {
 	h, now := spanRun()
-	for _, width := range []int{300, 360, 800} {
-		svg := lanesSVG(h, h.Recent(maxLanes, now.Add(200*time.Millisecond)), now.Add(200*time.Millisecond), width)
-		xs := regexp.MustCompile(`class="tick-label" x="([0-9.]+)"`).FindAllStringSubmatch(svg, -1)
-		if len(xs) < 2 {
-			t.Fatalf("width %d: %d tick labels", width, len(xs))
-		}
-		for i := 1; i < len(xs); i++ {
-			a, _ := strconv.ParseFloat(xs[i-1][1], 64)
-			b, _ := strconv.ParseFloat(xs[i][1], 64)
-			if b-a < 52 {
-				t.Errorf("width %d: tick labels at x=%v and %v are %.0f px apart; want at least 52", width, a, b, b-a)
+	label := regexp.MustCompile(`<text class="tick-label" x="([0-9.]+)" y="[0-9]+" text-anchor="(start|middle|end)">([^<]*)</text>`)
+	for _, width := range []int{300, 358, 490, 800} {
+		for span := 13 * time.Millisecond; span < 3*time.Hour; span = span * 23 / 20 {
+			at := now.Add(span - 20*time.Millisecond)
+			svg := lanesSVG(h, h.Recent(maxLanes, at), at, width)
+			labels := label.FindAllStringSubmatch(svg, -1)
+			if len(labels) < 2 {
+				t.Fatalf("width %d, span %v: %d tick labels:\n%s", width, span, len(labels), svg)
+			}
+			prevTo := -1.0
+			for _, m := range labels {
+				x, _ := strconv.ParseFloat(m[1], 64)
+				lw := float64(utf8.RuneCountInString(m[3])) * labelCharPx
+				from := map[string]float64{"start": x, "middle": x - lw/2, "end": x - lw}[m[2]]
+				if from < prevTo+4 {
+					t.Errorf("width %d, span %v: the tick label %q (%s at x=%v) runs into the one before it, which ends at %.0f", width, span, m[3], m[2], x, prevTo)
+				}
+				if from+lw > float64(width) {
+					t.Errorf("width %d, span %v: the tick label %q (%s at x=%v) runs past the chart's width", width, span, m[3], m[2], x)
+				}
+				prevTo = from + lw
 			}
 		}
 	}

@@ -30,17 +30,25 @@ func (p *page) renderRecords() goapp.UI {
 	)
 }
 
-// recordsHTML is the records table of the jobs recent.
+// recordsHTML is the records table of the jobs recent. Its elements carry
+// their table roles: under a width the style sheet shows each row as a
+// card (display: grid), and some browsers drop the table semantics of
+// elements whose display changes unless the roles are explicit. The
+// cards label their cells with the column headers (app/css_test.go checks
+// that web/app.css names them as the header row does, in order); the last
+// column, the row's actions, has a header for screen readers only.
 func recordsHTML(recent []*entry) string {
+	columns := []string{"Job", "Batch", "State", "Delay asked", "Queued at", "Started at", "Wait", "Lateness", "Valid", "Actions"}
 	var w htmlw
-	w.open("table", "id", "records")
+	w.open("table", "id", "records", "role", "table")
 	w.open("caption", "class", "visually-hidden").text("Job records, newest first").close("caption")
-	w.open("thead").open("tr")
-	for _, h := range []string{"Job", "Batch", "State", "Delay asked", "Queued at", "Started at", "Wait", "Lateness", "Valid"} {
-		w.elem("th", h, "scope", "col")
+	w.open("thead", "role", "rowgroup").open("tr", "role", "row")
+	last := len(columns) - 1
+	for _, h := range columns[:last] {
+		w.elem("th", h, "scope", "col", "role", "columnheader")
 	}
-	w.open("th", "scope", "col").elem("span", "Actions", "class", "visually-hidden").close("th")
-	w.close("tr").close("thead").open("tbody")
+	w.open("th", "scope", "col", "role", "columnheader").elem("span", columns[last], "class", "visually-hidden").close("th")
+	w.close("tr").close("thead").open("tbody", "role", "rowgroup")
 	for _, e := range recent {
 		w.b.WriteString(e.row())
 	}
@@ -72,24 +80,24 @@ func rowHTML(r sched.Record, b int) string {
 		batch = count(b)
 	}
 	var w htmlw
-	attrs := []string{"class", "record " + si.Class, "tabindex", "-1", "data-id", r.ID, "data-state", si.Class,
+	attrs := []string{"class", "record " + si.Class, "role", "row", "tabindex", "-1", "data-id", r.ID, "data-state", si.Class,
 		"data-valid", strconv.FormatBool(r.Valid())}
 	if lateNS != "" {
 		attrs = append(attrs, "data-late-ns", lateNS)
 	}
 	w.open("tr", attrs...)
 	// The id's button copies the whole id: the row shows its first 8 digits.
-	w.open("td").open("button", "type", "button", "class", "copy", "title", "Copy "+r.ID, "aria-label", "Copy job id "+shortID(r.ID)).
+	w.open("td", "role", "cell").open("button", "type", "button", "class", "copy", "title", "Copy "+r.ID, "aria-label", "Copy job id "+shortID(r.ID)).
 		elem("code", shortID(r.ID)).close("button").close("td")
-	w.elem("td", batch, "class", "num")
-	w.open("td").open("span", "class", "badge "+si.Class).elem("span", si.Mark, "aria-hidden", "true").text(" " + si.Label).close("span").close("td")
-	w.elem("td", formatDuration(r.Delay), "class", "num")
-	w.elem("td", stamp(r.QueuedAt), "class", "num")
-	w.elem("td", started, "class", "num")
-	w.elem("td", wait, "class", "num")
-	w.elem("td", late, "class", "num")
-	w.elem("td", valid, "class", "valid-"+valid)
-	w.open("td")
+	w.elem("td", batch, "class", "num", "role", "cell")
+	w.open("td", "role", "cell").open("span", "class", "badge "+si.Class).elem("span", si.Mark, "aria-hidden", "true").text(" " + si.Label).close("span").close("td")
+	w.elem("td", formatDuration(r.Delay), "class", "num", "role", "cell")
+	w.elem("td", stamp(r.QueuedAt), "class", "num", "role", "cell")
+	w.elem("td", started, "class", "num", "role", "cell")
+	w.elem("td", wait, "class", "num", "role", "cell")
+	w.elem("td", late, "class", "num", "role", "cell")
+	w.elem("td", valid, "class", "valid-"+valid, "role", "cell")
+	w.open("td", "role", "cell")
 	if r.State == sched.Queued {
 		w.elem("button", "Cancel", "type", "button", "class", "cancel", "aria-label", "Cancel job "+shortID(r.ID))
 	}
