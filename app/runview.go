@@ -25,6 +25,7 @@ func (p *page) renderRun() goapp.UI {
 		goapp.P().ID("say").Class("say").Role("status").Text(p.say+p.timeHint()),
 		goapp.Raw(countsHTML(snap.Counts, snap.Total)),
 		goapp.Div().ID("timeline-box").Class("timeline-box").Body(goapp.Raw(p.view.chart)),
+		goapp.Raw(legendHTML()),
 		p.renderScrub(),
 		goapp.Raw(p.latenessHTML(snap.Late)),
 	)

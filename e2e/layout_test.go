@@ -348,7 +348,7 @@ func TestLayoutTimelineLegend(t *testing.T) {
 			p.do("sizing the window", chromedp.EmulateViewport(vp.width, vp.height))
 			p.open(rootURL)
 			if !eval[bool](p, `!!document.querySelector("#run #timeline-legend")`) {
-				t.Skip("the run panel has no #timeline-legend: app/runview.go does not call legendHTML yet")
+				t.Fatal("the run panel has no #timeline-legend")
 			}
 			p.click("#tab-await")
 			p.click("#lesson-run")
