@@ -168,13 +168,15 @@ func (p *page) scrollCodeIfMoved(ctx goapp.Context) {
 	}
 }
 
-// apply brings the run's model up to date with events, on the UI
-// goroutine, and takes a new snapshot of it if it is time to.
-func (p *page) apply(events []sched.Event) {
+// apply brings the run's model up to date with events, at most maxEvents
+// jobs' worth, on the UI goroutine, takes a new snapshot of it if it is
+// time to, and returns how many events it applied.
+func (p *page) apply(events []sched.Event) int {
 	s := p.sess
-	s.hist.Apply(events)
+	n := s.hist.Apply(events, maxEvents)
 	p.waiting.Store(s.hist.Waiting())
 	p.refresh(false)
+	return n
 }
 
 // settings is the run the page's controls ask for.

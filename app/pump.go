@@ -24,8 +24,10 @@ import (
 // drained before they arrived: a gather's result shows together with the
 // final states of its jobs, never ahead of them.
 type pump struct {
-	sub   *sched.Subscription
-	apply func([]sched.Event)
+	sub *sched.Subscription
+	// apply applies events on the UI goroutine, at most maxEvents jobs'
+	// worth, and returns how many it applied whole.
+	apply func([]sched.Event) int
 	frame func() <-chan struct{}
 	// ticking says whether the UI should be updated every tick even with
 	// no event, such as while a job waits and the timeline's now moves.
@@ -42,7 +44,7 @@ type pump struct {
 // one: it is applied in one pass.
 const maxEvents = 4000
 
-func newPump(sub *sched.Subscription, apply func([]sched.Event)) *pump {
+func newPump(sub *sched.Subscription, apply func([]sched.Event) int) *pump {
 	return &pump{
 		sub: sub, apply: apply,
 		frame: nextFrame, ticking: func() bool { return false }, tick: 250 * time.Millisecond,
@@ -90,18 +92,15 @@ func (bl *backlog) take(fn func()) {
 // empty reports whether nothing waits to be applied.
 func (bl *backlog) empty() bool { return bl.head == len(bl.events) && len(bl.notes) == 0 }
 
-// next returns the next update's events, at most maxEvents, and the notes
-// due once they are applied, and marks them applied.
-func (bl *backlog) next() ([]sched.Event, []func()) {
-	end := min(len(bl.events), bl.head+maxEvents)
-	events := bl.events[bl.head:end]
+// applied marks n more events applied, and returns the notes due now.
+func (bl *backlog) applied(n int) []func() {
+	bl.head += n
 	var due []func()
-	for len(bl.notes) > 0 && bl.notes[0].at <= end {
+	for len(bl.notes) > 0 && bl.notes[0].at <= bl.head {
 		due = append(due, bl.notes[0].fn)
 		bl.notes = bl.notes[1:]
 	}
-	bl.head = end
-	return events, due
+	return due
 }
 
 // reuse starts over at the front once all is applied, so that the array
@@ -129,11 +128,10 @@ func (pm *pump) run(ctx context.Context, u *ui) {
 			return
 		}
 		bl.drain()
-		events, due := bl.next()
+		events := bl.events[bl.head:]
 		pm.updates.Add(1)
 		if !u.call(ctx, func() {
-			pm.apply(events)
-			for _, fn := range due {
+			for _, fn := range bl.applied(pm.apply(events)) {
 				fn()
 			}
 		}) {

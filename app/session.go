@@ -76,10 +76,11 @@ func (p *page) newSession(set play.Settings, configure func(*sched.Scheduler)) *
 	if configure != nil {
 		configure(s.run.S)
 	}
-	s.pump = newPump(s.run.S.Subscribe(), func(events []sched.Event) {
-		if p.sess == s {
-			p.apply(events)
+	s.pump = newPump(s.run.S.Subscribe(), func(events []sched.Event) int {
+		if p.sess != s {
+			return len(events)
 		}
+		return p.apply(events)
 	})
 	s.pump.ticking = func() bool { return !s.run.Virtual() && p.waiting.Load() }
 	p.sess = s

@@ -56,6 +56,7 @@ type History struct {
 	late    []time.Duration
 	handles []*sched.Job // each job's handle, when the events gave it
 	batches []Batch      // batch n is batches[n-1]
+	part    *partial     // a batch being added, over several Applys
 	live    [5]int       // jobs in each state now, by sched.State
 
 	// order is the jobs' indexes by queued time, then first sight; when
@@ -345,6 +346,7 @@ func (h *History) Reset() {
 	clear(h.handles)
 	h.handles = h.handles[:0]
 	h.batches = h.batches[:0]
+	h.part = nil
 	h.live = [5]int{}
 	h.order = h.order[:0]
 	h.unsorted = false

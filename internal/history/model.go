@@ -17,63 +17,112 @@ type Batch struct {
 	Delay  time.Duration
 }
 
-// Apply takes a drained list of events, oldest first. A batch's one
-// Queued event ([sched.Event.Jobs]) adds its jobs in one pass, with no
-// lookups: queuing 100,000 jobs costs a few arrays' growth, not 100,000
-// observations.
-func (h *History) Apply(events []sched.Event) {
+// Apply applies events, oldest first, and returns how many it applied
+// whole. limit caps the jobs' worth of work (0: no cap): an event counts
+// as the jobs it stands for, so a batch's one Queued event
+// ([sched.Event.Jobs]) of 100,000 jobs is added over several calls, limit
+// jobs a call, with no lookups. The events not applied, the one begun
+// first, are for the next call, which must pass them again.
+func (h *History) Apply(events []sched.Event, limit int) int {
+	budget := limit
 	for k := range events {
 		ev := &events[k]
 		if ev.Jobs != nil {
-			h.addBatch(ev)
-			continue
+			if !h.addBatch(ev, budget) {
+				return k
+			}
+			budget -= len(ev.Jobs)
+		} else {
+			h.observe(ev)
+			budget--
 		}
-		var starting time.Time
-		if ev.Record.State == sched.Starting {
-			starting = ev.At
+		if limit > 0 && budget <= 0 {
+			return k + 1
 		}
-		h.Observe(ev.Record, 0, starting)
-		if i := h.next - 1; i >= 0 && i < len(h.handles) && h.jobs[i].id == ev.Record.ID && h.handles[i] == nil {
-			h.handles[i] = ev.Job
-		}
+	}
+	return len(events)
+}
+
+// observe applies one job's event.
+func (h *History) observe(ev *sched.Event) {
+	var starting time.Time
+	if ev.Record.State == sched.Starting {
+		starting = ev.At
+	}
+	h.Observe(ev.Record, 0, starting)
+	if i := h.next - 1; i >= 0 && i < len(h.handles) && h.jobs[i].id == ev.Record.ID && h.handles[i] == nil {
+		h.handles[i] = ev.Job
 	}
 }
 
-// addBatch adds the jobs of a batch's Queued event.
-func (h *History) addBatch(ev *sched.Event) {
+// addBatch adds up to limit (0: all) more jobs of a batch's Queued event,
+// and reports whether it has added them all. The first call numbers the
+// batch; the next ones, for the same event, go on where it stopped.
+func (h *History) addBatch(ev *sched.Event, limit int) bool {
 	n := len(ev.Jobs)
 	if n == 0 {
-		return
+		return true
 	}
-	if len(h.jobs) == 0 {
-		h.epoch = ev.Record.QueuedAt
-		h.first, h.last = 0, 0
+	b := h.part
+	if b == nil || b.first != ev.Jobs[0] {
+		if len(h.jobs) == 0 {
+			h.epoch = ev.Record.QueuedAt
+			h.first, h.last = 0, 0
+		}
+		q := h.offset(ev.Record.QueuedAt)
+		h.first, h.last = min(h.first, q), max(h.last, q)
+		b = &partial{first: ev.Jobs[0], q: q, batch: Batch{No: len(h.batches) + 1, From: len(h.jobs), N: n, Queued: ev.Record.QueuedAt, Delay: ev.Record.Delay}}
+		h.batches = append(h.batches, b.batch)
+		h.part = b
 	}
-	q := h.offset(ev.Record.QueuedAt)
-	h.first, h.last = min(h.first, q), max(h.last, q)
+	k := n - b.added
+	if limit > 0 {
+		k = min(k, limit)
+	}
 	from := len(h.jobs)
-	b := Batch{No: len(h.batches) + 1, From: from, N: n, Queued: ev.Record.QueuedAt, Delay: ev.Record.Delay}
-	h.batches = append(h.batches, b)
-	h.jobs = grow(h.jobs, n)
-	h.phase = grow(h.phase, n)
-	h.late = grow(h.late, n)
-	h.handles = append(h.handles, ev.Jobs...)
-	for i, j := range ev.Jobs {
-		h.jobs[from+i] = job{id: j.ID(), batch: b.No, delay: b.Delay, ready: unset, starting: unset, done: unset}
-		h.phase[from+i] = phases{queued: q, starting: q, latest: q}
+	h.jobs = grow(h.jobs, k)
+	h.phase = grow(h.phase, k)
+	h.late = grow(h.late, k)
+	jobs := ev.Jobs[b.added : b.added+k]
+	h.handles = append(h.handles, jobs...)
+	for i, j := range jobs {
+		h.jobs[from+i] = job{id: j.ID(), batch: b.batch.No, delay: b.batch.Delay, ready: unset, starting: unset, done: unset}
+		h.phase[from+i] = phases{queued: b.q, starting: b.q, latest: b.q}
 	}
-	h.live[sched.Queued] += n
+	h.live[sched.Queued] += k
 	// The batch's jobs share one queued time: the first finds its place,
 	// the others follow it.
-	h.place(from, q)
-	k := len(h.order)
-	if !h.unsorted && h.order[k-1] != int32(from) {
+	start := from
+	if b.added == 0 {
+		h.place(from, b.q)
+		if !h.unsorted && h.order[len(h.order)-1] != int32(from) {
+			h.unsorted = true
+		}
+		start++
+	} else if !h.unsorted && h.phase[h.order[len(h.order)-1]].queued > b.q {
 		h.unsorted = true
 	}
-	for i := from + 1; i < from+n; i++ {
+	for i := start; i < from+k; i++ {
 		h.order = append(h.order, int32(i))
 	}
-	h.next = from
+	if b.added == 0 {
+		h.next = from
+	}
+	b.added += k
+	if b.added < n {
+		return false
+	}
+	h.part = nil
+	return true
+}
+
+// partial is a batch whose jobs are being added, over several calls of
+// Apply.
+type partial struct {
+	first *sched.Job // the event's first job: which event it is
+	q     int64      // its queued offset
+	batch Batch
+	added int
 }
 
 // grow returns s with n more elements, not set.
@@ -153,7 +202,14 @@ func (h *History) Snapshot(t time.Time, recent int) Snapshot {
 func (h *History) progressAt(b Batch, t time.Time) Progress {
 	p := Progress{Batch: b}
 	at := h.offset(t)
-	for i := b.From; i < b.From+b.N; i++ {
+	end := b.From + b.N
+	if end > len(h.phase) { // being added: the rest wait, queued
+		if !b.Queued.After(t) {
+			p.Counts[sched.Queued] = end - len(h.phase)
+		}
+		end = len(h.phase)
+	}
+	for i := b.From; i < end; i++ {
 		ph := &h.phase[i]
 		switch {
 		case at < ph.queued:

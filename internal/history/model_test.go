@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -27,7 +28,7 @@ func TestApplyFollowsTheScheduler(t *testing.T) {
 		all = append(all, b1...)
 		b2, _ := s.SubmitBatch(50, 2*time.Hour)
 		all = append(all, b2...)
-		h.Apply(sub.Drain(nil))
+		h.Apply(sub.Drain(nil), 0)
 		if snap := h.Snapshot(time.Now(), 10); snap.Total != 1051 || snap.Counts[sched.Queued] != 1051 || !h.Waiting() {
 			t.Fatalf("after queuing: total %d, counts %v, waiting %v; want 1051 queued", snap.Total, snap.Counts, h.Waiting())
 		}
@@ -37,7 +38,7 @@ func TestApplyFollowsTheScheduler(t *testing.T) {
 		b2[7].Cancel(nil)
 		one.Cancel(nil)
 		synctest.Wait()
-		h.Apply(sub.Drain(nil))
+		h.Apply(sub.Drain(nil), 0)
 
 		snap := h.Snapshot(time.Now(), 5)
 		c := s.Counts()
@@ -76,6 +77,53 @@ func TestApplyFollowsTheScheduler(t *testing.T) {
 		past := h.Snapshot(h.First(), 0)
 		if past.Counts[sched.Queued] != 1051 || past.Batch.No != 2 || past.Batch.Final() != 0 {
 			t.Errorf("at the start: counts %v, batch %+v; want all waiting", past.Counts, past.Batch)
+		}
+	})
+}
+
+// TestApplyInParts: applied a few hundred jobs' worth at a time, a big
+// batch is added over several calls, and the History ends as one applied
+// at once.
+func TestApplyInParts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var s sched.Scheduler
+		defer s.Close()
+		sub := s.Subscribe()
+		defer sub.Close()
+		s.Submit(time.Hour)
+		s.SubmitBatch(1000, time.Millisecond)
+		s.Submit(time.Millisecond)
+		s.SubmitBatch(10, time.Hour)
+		time.Sleep(time.Millisecond)
+		synctest.Wait()
+		evs := sub.Drain(nil)
+
+		whole, parts := New(), New()
+		if n := whole.Apply(evs, 0); n != len(evs) {
+			t.Fatalf("Apply with no cap applied %d of %d events", n, len(evs))
+		}
+		calls := 0
+		for rest := evs; len(rest) > 0; calls++ {
+			n := parts.Apply(rest, 300)
+			if n == 0 && parts.part == nil {
+				t.Fatal("Apply made no progress")
+			}
+			rest = rest[n:]
+		}
+		if calls < 4 {
+			t.Errorf("%d calls for 1,000 jobs' worth at 300 a call", calls)
+		}
+		now := time.Now()
+		if a, b := whole.Snapshot(now, 20), parts.Snapshot(now, 20); a.Counts != b.Counts || a.Total != b.Total || !slices.Equal(a.Recent, b.Recent) {
+			t.Errorf("in parts: %+v\nat once: %+v", b, a)
+		}
+		if a, b := whole.Batches(), parts.Batches(); !slices.Equal(a, b) {
+			t.Errorf("batches in parts %+v; at once %+v", b, a)
+		}
+		for i := range whole.Len() {
+			if whole.Span(i) != parts.Span(i) || whole.Job(i) != parts.Job(i) {
+				t.Fatalf("job %d: in parts %+v; at once %+v", i, parts.Span(i), whole.Span(i))
+			}
 		}
 	})
 }

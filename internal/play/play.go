@@ -6,7 +6,6 @@
 package play
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/hex"
@@ -15,8 +14,6 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/wasmsched/wasmsched/internal/vclock"
 	"github.com/wasmsched/wasmsched/sched"
@@ -143,8 +140,8 @@ type Run struct {
 	// The ids, drawn by the scheduler under its own lock, which it takes
 	// while mu is held: idMu is taken last.
 	idMu  sync.Mutex
-	pos   map[string]int // positions of jobs whose start has not begun
-	drawn int            // ids drawn so far: the next job's position
+	pos   map[[16]byte]int // positions of jobs whose start has not begun, by id
+	drawn int              // ids drawn so far: the next job's position
 	rng   *rand.ChaCha8
 }
 
@@ -170,7 +167,7 @@ func New(set Settings) *Run {
 		r.S.Rand = (*idReader)(r)
 	}
 	if set.HasStart() {
-		r.pos = make(map[string]int)
+		r.pos = make(map[[16]byte]int)
 		r.S.Start = r.start
 	}
 	return r
@@ -189,24 +186,36 @@ func (ir *idReader) Read(p []byte) (int, error) {
 	r.rng.Read(p)
 	for b := p; len(b) >= 16; b = b[16:] {
 		if r.pos != nil {
-			id, _ := uuid.NewRandomFromReader(bytes.NewReader(b[:16])) // as sched makes it
-			r.pos[hex.EncodeToString(id[:])] = r.drawn
+			r.pos[idKey(b)] = r.drawn
 		}
 		r.drawn++
 	}
 	return len(p), nil
 }
 
+// idKey is the id the scheduler makes of 16 random bytes, as its bytes:
+// a version 4 uuid (uuid.NewRandomFromReader's bits).
+func idKey(b []byte) (k [16]byte) {
+	copy(k[:], b)
+	k[6] = k[6]&0x0f | 0x40
+	k[8] = k[8]&0x3f | 0x80
+	return k
+}
+
 // position returns and forgets the position of the job with this id, or
 // -1 if the run did not draw its id.
 func (r *Run) position(id string) int {
+	var k [16]byte
+	if n, err := hex.Decode(k[:], []byte(id)); err != nil || n != 16 {
+		return -1
+	}
 	r.idMu.Lock()
 	defer r.idMu.Unlock()
-	pos, ok := r.pos[id]
+	pos, ok := r.pos[k]
 	if !ok {
 		return -1
 	}
-	delete(r.pos, id)
+	delete(r.pos, k)
 	return pos
 }
 
