@@ -25,12 +25,12 @@ type share struct {
 	// seeded is whether the address shows the seed: once a link brought
 	// it, the visitor set it, copied a link or did something to the run.
 	// A plain visit's address stays plain.
-	seeded    bool
-	linkActs  []play.Action
-	linkEnd   time.Duration
-	note      string // what the last share action did
-	exportSt  string // "", "running" (an export is being made) or "done"
-	exports   int    // exports finished
+	seeded   bool
+	linkActs []play.Action
+	linkEnd  time.Duration
+	note     string // what the last share action did
+	exportSt string // "", "running" (an export is being made) or "done"
+	exports  int    // exports finished
 }
 
 // newSeed draws a seed a link can carry: JavaScript numbers hold integers

@@ -566,7 +566,7 @@ func benchReplayLink(b *testing.B, br context.Context, sum *benchSummary) {
 		t := openBenchTabWith(b, br, "", 5*time.Minute, chromedp.WithNewBrowserContext())
 		t.do("opening the link", chromedp.Navigate(rootURL+"?"+q))
 		benchEval[chromedp.Void](t, fmt.Sprintf("__wsb.ready(%d)", benchStepTimeout.Milliseconds()))
-		r := benchEval[benchReplayResult](t, fmt.Sprintf("__wsb.replay(%d)", (4 * time.Minute).Milliseconds()))
+		r := benchEval[benchReplayResult](t, fmt.Sprintf("__wsb.replay(%d)", (4*time.Minute).Milliseconds()))
 		hwm := benchRendererPeakMB(t)
 		t.close()
 		longest, over := benchMax(r.LongTasks), 0
