@@ -34,7 +34,16 @@
 // [Scheduler.NextDue] says when to advance it, and [Scheduler.Settled] when
 // the work an advance released is done: jobs run in slow motion, step by
 // step, or through an hour in no time, and with ids from a seeded
-// [Scheduler.Rand] a run can be replayed exactly.
+// [Scheduler.Rand] a run can be replayed exactly. A driver that waits for
+// start functions to reach their own wait on the clock knows when one ends
+// from [Scheduler.Running].
+//
+// # Observers
+//
+// [Scheduler.Subscribe] queues every state change, never blocking the
+// scheduler. A batch from [Scheduler.SubmitBatch] is queued in one event,
+// whose [Event.Jobs] holds its jobs: an observer of a 100,000-job batch
+// gets one Queued event, then an event per job as each starts or ends.
 //
 // The package knows nothing of browsers; it runs unchanged natively and as
 // WebAssembly (GOOS=js GOARCH=wasm), where all timers share the page's one
