@@ -390,9 +390,9 @@ func (p *page) replayEnded(u *ui, s *session, err error) {
 		case err != nil:
 			p.share.note = "The replay stopped at " + strings.TrimSuffix(err.Error(), ".") + "."
 		case s.run.Virtual():
-			p.share.note = fmt.Sprintf("Replayed %s; the run is at +%s, where its link ends. Press Play to go on.", plural(of, "action"), formatDuration(s.run.Since()))
+			p.share.note = fmt.Sprintf("Replayed %s, to +%s. Press Play to go on.", plural(of, "action"), formatDuration(s.run.Since()))
 		default:
-			p.share.note = fmt.Sprintf("Replayed %s in real time: the ids and failures repeat, the browser's timers do not.", plural(of, "action"))
+			p.share.note = fmt.Sprintf("Replayed %s: the ids and failures repeat, the browser's timing does not.", plural(of, "action"))
 		}
 		p.share.linkActs, p.share.linkEnd = nil, 0
 		p.say = p.share.note
