@@ -9,6 +9,7 @@ import (
 	"math"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/google/uuid"
 	"github.com/jonboulle/clockwork"
@@ -242,7 +243,9 @@ func setIDs(jobs []Job, raw []byte) {
 		id[8] = id[8]&0x3f | 0x80 // variant 10: RFC 4122
 		hex.Encode(text[32*i:], id[:])
 	}
-	all := string(text)
+	// The bytes are never written again: they become the string without
+	// a copy, as strings.Builder does.
+	all := unsafe.String(unsafe.SliceData(text), len(text))
 	for i := range jobs {
 		jobs[i].id = all[32*i : 32*i+32]
 	}
