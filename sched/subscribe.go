@@ -51,7 +51,14 @@ type Subscription struct {
 	s     *Scheduler
 	ready chan struct{}
 
-	mu     sync.Mutex
+	mu sync.Mutex
+	// The events waiting, oldest first: full chunks, then the one being
+	// filled. A burst is kept in chunks of chunkEvents rather than one
+	// slice grown by doubling, so that each event is copied once on its
+	// way in: a 100,000-job batch's starts would otherwise copy its
+	// events twice more, which in a browser cost ~100 ms of the page's
+	// thread and as much again in collecting the garbage.
+	full   [][]Event
 	events []Event
 	last   bool // the scheduler is closed: no event will follow these
 	shut   bool // ready is closed
@@ -80,12 +87,20 @@ func (sub *Subscription) Ready() <-chan struct{} { return sub.ready }
 func (sub *Subscription) Drain(dst []Event) []Event {
 	// Copied outside the lock, which the scheduler needs to queue more.
 	sub.mu.Lock()
-	evs := sub.events
-	sub.events = nil
+	full, evs := sub.full, sub.events
+	sub.full, sub.events = nil, nil
 	if sub.last {
 		sub.shutLocked()
 	}
 	sub.mu.Unlock()
+	n := len(evs)
+	for _, c := range full {
+		n += len(c)
+	}
+	dst = slices.Grow(dst, n)
+	for _, c := range full {
+		dst = append(dst, c...)
+	}
 	dst = append(dst, evs...)
 	if cap(evs) <= 4096 { // else let a burst's buffer go
 		clear(evs)
@@ -108,7 +123,7 @@ func (sub *Subscription) Close() {
 	}
 	s.mu.Unlock()
 	sub.mu.Lock()
-	sub.events = nil
+	sub.full, sub.events = nil, nil
 	sub.shutLocked()
 	sub.mu.Unlock()
 }
@@ -120,7 +135,7 @@ func (sub *Subscription) finish() {
 	sub.mu.Lock()
 	defer sub.mu.Unlock()
 	sub.last = true
-	if len(sub.events) == 0 {
+	if len(sub.events) == 0 && len(sub.full) == 0 {
 		sub.shutLocked()
 	}
 }
@@ -176,7 +191,7 @@ func (s *Scheduler) sendLocked(evs ...Event) {
 	}
 	for _, sub := range s.subs {
 		sub.mu.Lock()
-		sub.events = append(sub.events, evs...)
+		sub.pushLocked(evs)
 		sub.mu.Unlock()
 		sub.wake()
 	}
@@ -187,4 +202,16 @@ func (sub *Subscription) wake() {
 	case sub.ready <- struct{}{}:
 	default: // a wake-up is already pending
 	}
+}
+
+// chunkEvents is the size of a subscription's chunks of events.
+const chunkEvents = 4096
+
+// pushLocked queues evs, in a new chunk when the one being filled is full.
+func (sub *Subscription) pushLocked(evs []Event) {
+	if len(sub.events) > 0 && len(sub.events)+len(evs) > cap(sub.events) {
+		sub.full = append(sub.full, sub.events)
+		sub.events = make([]Event, 0, max(chunkEvents, len(evs)))
+	}
+	sub.events = append(sub.events, evs...)
 }
