@@ -7,13 +7,12 @@ import (
 )
 
 // defaultMaxWasmBr is the budget for web/app.wasm.br, what a visitor's
-// browser downloads: 1.65 MiB, rounded down to a byte. A one-component
-// go-app client is already ~1.36 MiB brotli (README, "Browser benchmark"),
-// so this leaves the app's own code about 300 KiB. It was 1.55 MiB until
-// sharing, replay and the three exports came, which cost about 55 KB
-// (their parser, encoders and form); brotli's size moves by several KB
-// with small changes, so the budget keeps some 60 KB of headroom.
-const defaultMaxWasmBr = 1730150
+// browser downloads. A one-component go-app client is already ~1.36 MiB
+// brotli (README, "Browser benchmark"). It was 1.65 MiB until the page's
+// run was kept once (one model, one replay, one way onto the UI
+// goroutine), which brought the wasm to 1,674,769 bytes; the budget is
+// that plus 40 KiB for the next lessons. The goal stays 1.55 MiB.
+const defaultMaxWasmBr = 1715729
 
 // budgetAdvice says what to do about a wasm over its budget. The files
 // and the README section it names exist (budget_test.go checks).

@@ -47,7 +47,7 @@ kept in the -cache folder, keyed by their content: a build whose files did
 not change compresses nothing. -cache "" keeps nothing.
 
 The build fails when web/app.wasm.br, what a browser downloads, is over
--max-wasm-br bytes (1.65 MiB unless told; 0 disables the check), and says
+-max-wasm-br bytes (1.64 MiB unless told; 0 disables the check), and says
 by how much.
 
 _headers holds the headers a Netlify or Cloudflare Pages site is served

@@ -448,7 +448,8 @@ func TestBadActionsAreAllDropped(t *testing.T) {
 		{"b0.1.0-x0.0", "cancels batch 0"},
 		{"b0.1.0-q0.0-x0.2", "action 3 cancels batch 2 of the 1"},
 		{strings.Repeat("a0-", MaxActions) + "a0", "more than 500 actions"},
-		{strings.Repeat("b0.100000.0-", 10) + "q0.0", "more than 1000000 jobs"},
+		{"b0.100000.0-q0.0", "more than 100000 jobs"},
+		{strings.Repeat("b0.100000.0-", 10) + "q0.0", "more than 100000 jobs"},
 		{"%3Cscript%3E", `action 1, "<script>", is of no known kind`},
 	} {
 		t.Run(c.acts, func(t *testing.T) {
