@@ -478,3 +478,26 @@ func TestUpdatesAreCoalesced(t *testing.T) {
 		}
 	})
 }
+
+// TestVirtualLessonSaysWhatMovesIt: in paused virtual time a lesson's job
+// waits, the status says which buttons move time on, and Next due starts
+// the job at once.
+func TestVirtualLessonSaysWhatMovesIt(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tt := mountPage(t)
+		tt.do(func(ctx goapp.Context) { tt.p.onMode(true)(ctx, goapp.Event{}) })
+		tt.do(func(ctx goapp.Context) { tt.p.onRunLesson(ctx, goapp.Event{}) })
+		tt.settle(5 * time.Second)
+		tt.wantText("count-queued", "1")
+		if say := tt.byID("say").text; !strings.Contains(say, "press Play, Step or Next due") {
+			t.Errorf("#say is %q; want it to name the buttons that move time on", say)
+		}
+		tt.do(func(ctx goapp.Context) { tt.p.onNextDue(ctx, goapp.Event{}) })
+		if !strings.HasPrefix(tt.p.say, "Jumped to the next due job") {
+			t.Errorf("Next due says %q", tt.p.say)
+		}
+		tt.settle(2 * time.Second)
+		tt.wantText("count-started", "1")
+		tt.wantText("count-queued", "0")
+	})
+}

@@ -331,3 +331,20 @@ func TestLessonEndsAReplay(t *testing.T) {
 		}
 	})
 }
+
+// TestLinkSaysWhereItOpens: a link to free play or to a lesson says what
+// that tab does, not what the first lesson does.
+func TestLinkSaysWhereItOpens(t *testing.T) {
+	for q, want := range map[string]string{
+		"":          "Start with lesson 1",
+		"tab=free":  "Free play:",
+		"tab=limit": "Lesson: ",
+	} {
+		p := &page{}
+		p.free.init()
+		p.openLink(q)
+		if !strings.HasPrefix(p.say, want) {
+			t.Errorf("a link %q says %q; want it to begin %q", q, p.say, want)
+		}
+	}
+}
