@@ -149,14 +149,15 @@ func (p *page) linkEnd(acts []play.Action) time.Duration {
 // replacing the history entry rather than adding one for every change. It
 // runs after each change the page makes, never from Render.
 //
-// A still run's address is written at once: it then equals the link Copy
-// link gives. While the run moves, the address holds the last action's
-// time as its end and is written once it has been unchanged for
-// addressDelay: a replacement of the address costs the browser work on
-// the page's thread (measured: queued 1 ms jobs were late by 10 ms more at
-// the 99th percentile when each click replaced it), and browsers limit how
-// often a page may replace it (Safari throws past 100 times in 10 s). A
-// replay writes it once it ends.
+// The address is written once it has been unchanged for addressDelay: a
+// replacement of the address costs the browser work on the page's thread
+// (measured: queued 1 ms jobs were late by 10 ms more at the 99th
+// percentile when each click replaced it, and by 8 ms more when each
+// job's end did), and browsers limit how often a page may replace it
+// (Safari throws past 100 times in 10 s). While the run moves, it holds
+// the last action's time as its end; once the run is still, its end is
+// the one Copy link gives, so that a second after the run stands still
+// the address is Copy link's link. A replay writes it once it ends.
 func (p *page) followAddress() {
 	if !goapp.IsClient || p.ui == nil || p.sess.replay != nil {
 		return
@@ -167,11 +168,6 @@ func (p *page) followAddress() {
 		st.End = st.Actions[n-1].At
 	}
 	q, _ := st.Encode()
-	if still {
-		p.share.want = q
-		p.writeAddress(q)
-		return
-	}
 	if q != p.share.want {
 		p.share.want, p.share.wantAt = q, time.Now()
 	}

@@ -129,9 +129,14 @@ func TestReplayShowsTheSameRun(t *testing.T) {
 	}
 	// The address follows once the page has been still for a moment.
 	p.waitFor("the address to hold the run's actions", `location.search.includes("acts=") && location.search.includes("seed=777")`)
+	// The run is still: a second later the address is the link Copy link
+	// gives, which writes its link into the address too.
+	p.waitFor("the address to stay the same for 1.5 s", `(() => {
+		const now = performance.now();
+		if (window.__href !== location.href) { window.__href = location.href; window.__hrefAt = now; }
+		return now - window.__hrefAt > 1500;
+	})()`)
 	href := eval[string](p, `location.href`)
-	// The run is still: the address is already the link Copy link gives,
-	// which writes its link into the address too.
 	p.click("#form-share")
 	p.click("#copy-link")
 	p.waitFor("Copy link's note", `document.getElementById("share-note").textContent.includes("link")`)
