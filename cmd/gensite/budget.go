@@ -8,11 +8,12 @@ import (
 
 // defaultMaxWasmBr is the budget for web/app.wasm.br, what a visitor's
 // browser downloads. A one-component go-app client is already ~1.36 MiB
-// brotli (README, "Browser benchmark"). It was 1.65 MiB until the page's
-// run was kept once (one model, one replay, one way onto the UI
-// goroutine), which brought the wasm to 1,674,769 bytes; the budget is
-// that plus 40 KiB for the next lessons. The goal stays 1.55 MiB.
-const defaultMaxWasmBr = 1715729
+// brotli (README, "Browser benchmark"). It was 1.65 MiB until the page
+// kept its run once (one model, one replay, one way onto the UI
+// goroutine), with the wasm at 1,679,579 bytes (1,679,340 before): the
+// budget is that plus 40 KiB for the next lessons. The goal stays
+// 1.55 MiB.
+const defaultMaxWasmBr = 1720539
 
 // budgetAdvice says what to do about a wasm over its budget. The files
 // and the README section it names exist (budget_test.go checks).
