@@ -15,21 +15,31 @@ type Event struct {
 	// the start function was called, which Record does not hold (under
 	// Limit a job may wait for a slot long after its ReadyAt).
 	At time.Time
-	// Jobs is set on the one Queued event of a batch ([Scheduler.SubmitBatch]):
-	// the event stands for every job of the batch, in order, Job being
-	// Jobs[0]. They share Record's QueuedAt, Delay and State; each has its
-	// own ID ([Job.ID]). Queuing a batch of 100,000 is then one event, not
-	// 100,000 copies of a Record. Jobs is the slice SubmitBatch returned:
-	// read it, never change it. It is nil on every other event, including
-	// the Queued event of a job from [Scheduler.Submit].
-	Jobs []*Job
+	// batch is set on the one Queued event of a batch: see Jobs. A pointer,
+	// so that every other event, a job's start or end, is no bigger.
+	batch *[]*Job
 }
 
-// Len returns how many jobs ev stands for: len(ev.Jobs) for a batch's
+// Jobs returns, for the one Queued event of a batch
+// ([Scheduler.SubmitBatch]), every job of the batch, in order: the event
+// stands for all of them, Job being Jobs()[0]. They share Record's
+// QueuedAt, Delay and State; each has its own ID ([Job.ID]). Queuing a
+// batch of 100,000 is then one event, not 100,000 copies of a Record. It
+// is the slice SubmitBatch returned: read it, never change it. It is nil
+// for every other event, including the Queued event of a job from
+// [Scheduler.Submit].
+func (ev *Event) Jobs() []*Job {
+	if ev.batch == nil {
+		return nil
+	}
+	return *ev.batch
+}
+
+// Len returns how many jobs ev stands for: len(ev.Jobs()) for a batch's
 // Queued event, else 1.
 func (ev *Event) Len() int {
-	if ev.Jobs != nil {
-		return len(ev.Jobs)
+	if ev.batch != nil {
+		return len(*ev.batch)
 	}
 	return 1
 }
@@ -182,7 +192,11 @@ func (s *Scheduler) announceLocked(b *batch, handles []*Job, now time.Duration) 
 		return
 	}
 	j := &b.jobs[0]
-	s.sendLocked(Event{Job: j, Record: j.recordLocked(), At: s.epoch.Add(now), Jobs: handles})
+	ev := Event{Job: j, Record: j.recordLocked(), At: s.epoch.Add(now)}
+	if handles != nil {
+		ev.batch = &handles
+	}
+	s.sendLocked(ev)
 }
 
 func (s *Scheduler) sendLocked(evs ...Event) {

@@ -182,14 +182,14 @@ func TestBatchIsQueuedInOneEvent(t *testing.T) {
 			t.Fatalf("%d events for a batch and a job; want 2", len(evs))
 		}
 		b := evs[0]
-		if !slices.Equal(b.Jobs, jobs) || b.Job != jobs[0] || b.Len() != 5 {
-			t.Errorf("batch event: Job %p, Jobs %v, Len %d; want the 5 handles SubmitBatch returned", b.Job, b.Jobs, b.Len())
+		if !slices.Equal(b.Jobs(), jobs) || b.Job != jobs[0] || b.Len() != 5 {
+			t.Errorf("batch event: Job %p, Jobs %v, Len %d; want the 5 handles SubmitBatch returned", b.Job, b.Jobs(), b.Len())
 		}
 		if rec := jobs[4].Record(); b.Record.State != sched.Queued || !b.At.Equal(rec.QueuedAt) || !b.Record.QueuedAt.Equal(rec.QueuedAt) || b.Record.Delay != time.Hour {
 			t.Errorf("batch event record %+v at %v; want queued at %v with 1h", b.Record, b.At, rec.QueuedAt)
 		}
-		if e := evs[1]; e.Jobs != nil || e.Job != one || e.Len() != 1 {
-			t.Errorf("Submit's event: Jobs %v, Len %d; want nil, 1", e.Jobs, e.Len())
+		if e := evs[1]; e.Jobs() != nil || e.Job != one || e.Len() != 1 {
+			t.Errorf("Submit's event: Jobs %v, Len %d; want nil, 1", e.Jobs(), e.Len())
 		}
 	})
 }

@@ -27,11 +27,11 @@ func (h *History) Apply(events []sched.Event, limit int) int {
 	budget := limit
 	for k := range events {
 		ev := &events[k]
-		if ev.Jobs != nil {
-			if !h.addBatch(ev, budget) {
+		if jobs := ev.Jobs(); jobs != nil {
+			if !h.addBatch(ev, jobs, budget) {
 				return k
 			}
-			budget -= len(ev.Jobs)
+			budget -= len(jobs)
 		} else {
 			h.observe(ev)
 			budget--
@@ -58,20 +58,20 @@ func (h *History) observe(ev *sched.Event) {
 // addBatch adds up to limit (0: all) more jobs of a batch's Queued event,
 // and reports whether it has added them all. The first call numbers the
 // batch; the next ones, for the same event, go on where it stopped.
-func (h *History) addBatch(ev *sched.Event, limit int) bool {
-	n := len(ev.Jobs)
+func (h *History) addBatch(ev *sched.Event, all []*sched.Job, limit int) bool {
+	n := len(all)
 	if n == 0 {
 		return true
 	}
 	b := h.part
-	if b == nil || b.first != ev.Jobs[0] {
+	if b == nil || b.first != all[0] {
 		if len(h.jobs) == 0 {
 			h.epoch = ev.Record.QueuedAt
 			h.first, h.last = 0, 0
 		}
 		q := h.offset(ev.Record.QueuedAt)
 		h.first, h.last = min(h.first, q), max(h.last, q)
-		b = &partial{first: ev.Jobs[0], q: q, batch: Batch{No: len(h.batches) + 1, From: len(h.jobs), N: n, Queued: ev.Record.QueuedAt, Delay: ev.Record.Delay}}
+		b = &partial{first: all[0], q: q, batch: Batch{No: len(h.batches) + 1, From: len(h.jobs), N: n, Queued: ev.Record.QueuedAt, Delay: ev.Record.Delay}}
 		h.batches = append(h.batches, b.batch)
 		h.part = b
 	}
@@ -83,7 +83,7 @@ func (h *History) addBatch(ev *sched.Event, limit int) bool {
 	h.jobs = grow(h.jobs, k)
 	h.phase = grow(h.phase, k)
 	h.late = grow(h.late, k)
-	jobs := ev.Jobs[b.added : b.added+k]
+	jobs := all[b.added : b.added+k]
 	h.handles = append(h.handles, jobs...)
 	for i, j := range jobs {
 		h.jobs[from+i] = job{id: j.ID(), batch: b.batch.No, delay: b.batch.Delay, ready: unset, starting: unset, done: unset}

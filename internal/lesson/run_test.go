@@ -54,8 +54,8 @@ func runLessonCtx(t *testing.T, ctx context.Context, id string, s *sched.Schedul
 	}, func(p Progress) { r.shown = append(r.shown, p) })
 	r.final = map[string]sched.State{}
 	for _, e := range sub.Drain(nil) {
-		if e.Jobs != nil { // a batch, queued in one event
-			for _, j := range e.Jobs {
+		if jobs := e.Jobs(); jobs != nil { // a batch, queued in one event
+			for _, j := range jobs {
 				r.jobs = append(r.jobs, j.ID())
 			}
 			continue
