@@ -70,13 +70,11 @@ func lanesSVG(h *history.History, idx []int, t time.Time, width int) string {
 	// On a narrow screen a lane's label is its id and mark only; the
 	// countdown and lateness in words need a wide one (the due marker and
 	// the lateness bar show them on both).
-	wide := width >= narrow
-	left, right, top := 84.0, float64(width)-8, 22
-	laneH := 17
-	if wide {
-		left, laneH = 190, 20
+	l := lanes{w: &w, t: t, wide: width >= narrow, left: 84, right: float64(width) - 8, top: 22, laneH: 17}
+	if l.wide {
+		l.left, l.laneH = 190, 20
 	}
-	plotH := top + max(len(idx), 1)*laneH + 8
+	plotH := l.top + max(len(idx), 1)*l.laneH + 8
 	height := plotH
 	shown := ""
 	if h.Len() > len(idx) && len(idx) > 0 {
@@ -90,108 +88,134 @@ func lanesSVG(h *history.History, idx []int, t time.Time, width int) string {
 		}
 		height += 16
 	}
-	start, end := t, t
-	if len(idx) > 0 {
-		start = h.Span(idx[0]).Queued
-		end = start
-		for _, i := range idx {
-			sp := h.Span(i)
-			if sp.Queued.Before(start) {
-				start = sp.Queued
-			}
-			last := sp.Done
-			if last.IsZero() || last.After(t) {
-				last = t
-			}
-			if last.After(end) {
-				end = last
-			}
-			if st, _ := sp.StateAt(t); st == sched.Queued && sp.Queued.Add(sp.Delay).After(end) && sp.Delay <= time.Minute {
-				end = sp.Queued.Add(sp.Delay) // show a short delay's whole length
-			}
-		}
-	}
-	sc := newScale(start, end)
-	px := func(at time.Time) float64 { return left + sc.x(at)*(right-left) }
+	l.sc = newScale(lanesSpan(h, idx, t))
 	w.open("svg", "id", "timeline", "class", "chart", "xmlns", "http://www.w3.org/2000/svg",
 		"width", strconv.Itoa(width), "height", strconv.Itoa(height),
 		"viewBox", fmt.Sprintf("0 0 %d %d", width, height), "role", "img", "aria-labelledby", "timeline-title",
-		"data-lanes", strconv.Itoa(len(idx)), "data-jobs", strconv.Itoa(h.Len()), "data-span-ms", strconv.FormatFloat(float64(sc.Span)/1e6, 'f', 3, 64))
-	title := fmt.Sprintf("Timeline of %s over %s", plural(len(idx), "job"), formatDuration(sc.Span))
+		"data-lanes", strconv.Itoa(len(idx)), "data-jobs", strconv.Itoa(h.Len()), "data-span-ms", strconv.FormatFloat(float64(l.sc.Span)/1e6, 'f', 3, 64))
+	title := fmt.Sprintf("Timeline of %s over %s", plural(len(idx), "job"), formatDuration(l.sc.Span))
 	if shown != "" {
-		title = fmt.Sprintf("Timeline of the newest %s of %d, over %s", plural(len(idx), "job"), h.Len(), formatDuration(sc.Span))
+		title = fmt.Sprintf("Timeline of the newest %s of %d, over %s", plural(len(idx), "job"), h.Len(), formatDuration(l.sc.Span))
 	}
 	w.elem("title", title, "id", "timeline-title")
-	axis(&w, sc, left, right, 14, plotH-8)
+	axis(&w, l.sc, l.left, l.right, 14, plotH-8)
 	if len(idx) == 0 {
-		w.elem("text", "No jobs yet.", "class", "empty", "x", f1(left), "y", strconv.Itoa(top+14))
+		w.elem("text", "No jobs yet.", "class", "empty", "x", f1(l.left), "y", strconv.Itoa(l.top+14))
 	}
 	for k, i := range idx {
-		sp := h.Span(i)
-		st, _ := sp.StateAt(t)
-		si := info(st)
-		y := top + k*laneH
-		barY := y + 4
-		label := shortID(sp.ID) + " " + si.Mark
-		due := sp.Queued.Add(sp.Delay)
-		if wide {
-			label += " " + si.Label
-			if st == sched.Queued && due.After(t) {
-				label += ", due in " + formatDuration(due.Sub(t))
-			} else if st == sched.Started && sp.Lateness > 0 && !sp.Done.After(t) {
-				label += ", late " + formatDuration(sp.Lateness)
-			}
-		}
-		w.open("text", "class", "lane-label", "x", f1(left-6), "y", strconv.Itoa(barY+10), "text-anchor", "end")
-		if !wide {
-			w.elem("title", si.Label)
-		}
-		w.text(label).close("text")
-		clip := func(at time.Time) time.Time {
-			if at.IsZero() || at.After(t) {
-				return t
-			}
-			return at
-		}
-		seg := func(class string, from, to time.Time, hgt, dy int) {
-			if to.Before(from) || to.Equal(from) && !strings.HasPrefix(class, "seg-start") {
-				return // a start that has just begun shows as a sliver
-			}
-			x1, x2 := px(from), px(to)
-			w.void("rect", "class", class, "x", f1(x1), "y", strconv.Itoa(barY+dy), "width", f1(max(x2-x1, 1.5)), "height", strconv.Itoa(hgt))
-		}
-		// The delay asked, as far as it has run.
-		delayEnd := clip(due)
-		if !sp.Done.IsZero() && sp.Done.Before(delayEnd) {
-			delayEnd = sp.Done // cancelled during its delay
-		}
-		seg("seg-delay "+si.Class, sp.Queued, maxTime(delayEnd, sp.Queued.Add(1)), 12, 0)
-		if !sp.Ready.IsZero() && !sp.Ready.After(t) {
-			seg("seg-late", due, sp.Ready, 6, 3) // what the timers added
-			slotEnd := sp.Starting
-			if slotEnd.IsZero() {
-				slotEnd = sp.Done
-			}
-			seg("seg-slot", sp.Ready, clip(slotEnd), 2, 5) // waiting for a start slot
-		}
-		if !sp.Starting.IsZero() && !sp.Starting.After(t) {
-			seg("seg-start "+si.Class, sp.Starting, clip(sp.Done), 12, 0)
-		}
-		if st == sched.Queued && !due.After(sc.Start.Add(sc.Span)) {
-			xd := px(due)
-			w.void("line", "class", "due", "x1", f1(xd), "y1", strconv.Itoa(barY-3), "x2", f1(xd), "y2", strconv.Itoa(barY+15))
-		}
-		if st.Final() {
-			w.elem("text", si.Mark, "class", "end-mark "+si.Class, "x", f1(px(sp.Done)+3), "y", strconv.Itoa(barY+11))
-		}
+		l.lane(k, h.Span(i))
 	}
-	xn := px(t)
+	xn := l.px(t)
 	w.void("line", "class", "now", "x1", f1(xn), "y1", "18", "x2", f1(xn), "y2", strconv.Itoa(plotH-4))
 	if shown != "" {
 		w.elem("text", shown, "id", "timeline-shown", "class", "lanes-note", "x", "4", "y", strconv.Itoa(plotH+10))
 	}
 	w.close("svg")
 	return w.String()
+}
+
+// lanesSpan is the time the lanes of jobs idx show at t: from the first
+// queued to t, or to the end of a short delay still running.
+func lanesSpan(h *history.History, idx []int, t time.Time) (start, end time.Time) {
+	start, end = t, t
+	if len(idx) == 0 {
+		return start, end
+	}
+	start = h.Span(idx[0]).Queued
+	end = start
+	for _, i := range idx {
+		sp := h.Span(i)
+		if sp.Queued.Before(start) {
+			start = sp.Queued
+		}
+		last := sp.Done
+		if last.IsZero() || last.After(t) {
+			last = t
+		}
+		if last.After(end) {
+			end = last
+		}
+		if st, _ := sp.StateAt(t); st == sched.Queued && sp.Queued.Add(sp.Delay).After(end) && sp.Delay <= time.Minute {
+			end = sp.Queued.Add(sp.Delay) // show a short delay's whole length
+		}
+	}
+	return start, end
+}
+
+// lanes draws the lanes of a timeline at instant t.
+type lanes struct {
+	w           *htmlw
+	t           time.Time
+	sc          scale
+	wide        bool
+	left, right float64
+	top, laneH  int
+}
+
+func (l *lanes) px(at time.Time) float64 { return l.left + l.sc.x(at)*(l.right-l.left) }
+
+// clip is at, or t if at is later or unknown.
+func (l *lanes) clip(at time.Time) time.Time {
+	if at.IsZero() || at.After(l.t) {
+		return l.t
+	}
+	return at
+}
+
+// seg draws one part of a lane, from from to to.
+func (l *lanes) seg(class string, barY int, from, to time.Time, hgt, dy int) {
+	if to.Before(from) || to.Equal(from) && !strings.HasPrefix(class, "seg-start") {
+		return // a start that has just begun shows as a sliver
+	}
+	x1, x2 := l.px(from), l.px(to)
+	l.w.void("rect", "class", class, "x", f1(x1), "y", strconv.Itoa(barY+dy), "width", f1(max(x2-x1, 1.5)), "height", strconv.Itoa(hgt))
+}
+
+// lane draws the k'th lane: job sp as it was at t.
+func (l *lanes) lane(k int, sp history.Span) {
+	w, t := l.w, l.t
+	st, _ := sp.StateAt(t)
+	si := info(st)
+	barY := l.top + k*l.laneH + 4
+	label := shortID(sp.ID) + " " + si.Mark
+	due := sp.Queued.Add(sp.Delay)
+	if l.wide {
+		label += " " + si.Label
+		if st == sched.Queued && due.After(t) {
+			label += ", due in " + formatDuration(due.Sub(t))
+		} else if st == sched.Started && sp.Lateness > 0 && !sp.Done.After(t) {
+			label += ", late " + formatDuration(sp.Lateness)
+		}
+	}
+	w.open("text", "class", "lane-label", "x", f1(l.left-6), "y", strconv.Itoa(barY+10), "text-anchor", "end")
+	if !l.wide {
+		w.elem("title", si.Label)
+	}
+	w.text(label).close("text")
+	// The delay asked, as far as it has run.
+	delayEnd := l.clip(due)
+	if !sp.Done.IsZero() && sp.Done.Before(delayEnd) {
+		delayEnd = sp.Done // cancelled during its delay
+	}
+	l.seg("seg-delay "+si.Class, barY, sp.Queued, maxTime(delayEnd, sp.Queued.Add(1)), 12, 0)
+	if !sp.Ready.IsZero() && !sp.Ready.After(t) {
+		l.seg("seg-late", barY, due, sp.Ready, 6, 3) // what the timers added
+		slotEnd := sp.Starting
+		if slotEnd.IsZero() {
+			slotEnd = sp.Done
+		}
+		l.seg("seg-slot", barY, sp.Ready, l.clip(slotEnd), 2, 5) // waiting for a start slot
+	}
+	if !sp.Starting.IsZero() && !sp.Starting.After(t) {
+		l.seg("seg-start "+si.Class, barY, sp.Starting, l.clip(sp.Done), 12, 0)
+	}
+	if st == sched.Queued && !due.After(l.sc.Start.Add(l.sc.Span)) {
+		xd := l.px(due)
+		w.void("line", "class", "due", "x1", f1(xd), "y1", strconv.Itoa(barY-3), "x2", f1(xd), "y2", strconv.Itoa(barY+15))
+	}
+	if st.Final() {
+		w.elem("text", si.Mark, "class", "end-mark "+si.Class, "x", f1(l.px(sp.Done)+3), "y", strconv.Itoa(barY+11))
+	}
 }
 
 func maxTime(a, b time.Time) time.Time {

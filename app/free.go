@@ -508,7 +508,7 @@ func (p *page) live() bool {
 	case !p.scrubAt.IsZero():
 		p.say = "You are looking at the past: press Back to now first."
 	case p.sess.replay != nil:
-		p.say = "A replay is running: wait until it ends, press Stop replay, or Reset."
+		p.say = "A replay is running: wait until it ends, or press Stop replay or Reset."
 	default:
 		return true
 	}

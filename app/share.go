@@ -228,7 +228,7 @@ func (p *page) renderShare() goapp.UI {
 		),
 		row(
 			button("copy-link", "secondary", "Copy link", p.onCopyLink),
-			button("replay", "secondary", "Replay", p.onReplay),
+			button("replay", "secondary", replayLabel(p.sess.replay != nil), p.onReplay),
 		),
 		goapp.Div().Class("row").Role("group").Aria("label", "Export the run").Body(
 			button("export-json", "secondary", "Export JSON", p.onExport),
@@ -325,6 +325,14 @@ func (p *page) onReplay(ctx goapp.Context, e goapp.Event) {
 	} else {
 		s.replayReal(p.ui, rp)
 	}
+}
+
+// replayLabel is the Replay button's label: it stops a replay running.
+func replayLabel(running bool) string {
+	if running {
+		return "Stop replay"
+	}
+	return "Replay"
 }
 
 // errReplayStopped is how a replay the visitor stopped ends.

@@ -348,3 +348,34 @@ func TestLinkSaysWhereItOpens(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayCanBeStopped: Replay pressed again during a replay stops it
+// where it is, and says how far it got.
+func TestReplayCanBeStopped(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tt := mountPage(t)
+		tt.do(func(ctx goapp.Context) { tt.p.onMode(true)(ctx, goapp.Event{}) })
+		tt.freePlay("one")
+		for range 20 {
+			tt.do(func(goapp.Context) { tt.p.free.delay = "5ms"; tt.p.queueOne() })
+			tt.do(func(ctx goapp.Context) { tt.p.onStep(ctx, goapp.Event{}) })
+			tt.settle(50 * time.Millisecond)
+		}
+		tt.freePlay("share")
+		tt.do(func(ctx goapp.Context) { tt.p.onReplay(ctx, goapp.Event{}) })
+		if got := tt.byID("replay").text; got != "Stop replay" {
+			t.Errorf("during a replay the button says %q", got)
+		}
+		tt.do(func(ctx goapp.Context) { tt.p.onReplay(ctx, goapp.Event{}) })
+		tt.settle(time.Second)
+		if tt.p.sess.replay != nil || !strings.HasPrefix(tt.p.share.note, "Replay stopped after") {
+			t.Fatalf("after Stop replay: running %v, note %q", tt.p.sess.replay != nil, tt.p.share.note)
+		}
+		if n := len(tt.p.sess.run.Actions()); n >= 20 {
+			t.Errorf("the stopped replay did all %d actions", n)
+		}
+		if got := tt.byID("replay").text; got != "Replay" {
+			t.Errorf("after the replay the button says %q", got)
+		}
+	})
+}
