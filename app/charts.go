@@ -305,7 +305,8 @@ func histogramSVG(hg history.Histogram, width int) string {
 	w.open("svg", "id", "histogram", "class", "chart", "xmlns", "http://www.w3.org/2000/svg",
 		"width", strconv.Itoa(width), "height", strconv.Itoa(height),
 		"viewBox", fmt.Sprintf("0 0 %d %d", width, height), "role", "img", "aria-labelledby", "histogram-title")
-	w.elem("title", fmt.Sprintf("Lateness of %s: median %s, 99th percentile %s", plural(hg.N, "started job"), formatDuration(hg.P50), formatDuration(hg.P99)), "id", "histogram-title")
+	p50, p99 := percentiles(hg)
+	w.elem("title", fmt.Sprintf("Lateness of %s: median %s, 99th percentile %s", plural(hg.N, "started job"), p50, p99), "id", "histogram-title")
 	// The bins' labels, centred under them, from the last (the open bin,
 	// "≥1000") leftwards: one that would touch the label after it is left
 	// out, as is every second one on bins too narrow for a label each.
@@ -334,7 +335,7 @@ func histogramSVG(hg history.Histogram, width int) string {
 			w.elem("text", labels[i], "class", "tick-label", "x", f1(x+bw/2), "y", strconv.Itoa(bottom+14), "text-anchor", "middle")
 		}
 	}
-	w.elem("text", fmt.Sprintf("ms late → · median %s · 99th percentile %s", formatDuration(hg.P50), formatDuration(hg.P99)),
+	w.elem("text", fmt.Sprintf("ms late → · median %s · 99th percentile %s", p50, p99),
 		"class", "tick-label", "x", f1(left), "y", strconv.Itoa(height-2))
 	w.close("svg")
 	return w.String()
@@ -360,4 +361,14 @@ func compact(n int) string {
 		return trimFloat(float64(n)/1000) + "k"
 	}
 	return strconv.Itoa(n/1000) + "k"
+}
+
+// percentiles are a histogram's median and 99th percentile as the page
+// writes them, "—" while no job has started: the histogram and the
+// figures beside it say the same.
+func percentiles(hg history.Histogram) (p50, p99 string) {
+	if hg.N == 0 {
+		return "—", "—"
+	}
+	return formatDuration(hg.P50), formatDuration(hg.P99)
 }

@@ -222,10 +222,8 @@ func (p *page) onScrubNow(ctx goapp.Context, e goapp.Event) {
 
 // latenessHTML shows the lateness figures with what explains them.
 func (p *page) latenessHTML(late history.Histogram) string {
-	p50, p99, n := "—", "—", late.N
-	if n > 0 {
-		p50, p99 = formatDuration(late.P50), formatDuration(late.P99)
-	}
+	p50, p99 := percentiles(late)
+	n := late.N
 	var w htmlw
 	w.open("div", "id", "lateness", "class", "lateness")
 	w.open("dl", "class", "counts")
