@@ -379,3 +379,62 @@ func TestReplayCanBeStopped(t *testing.T) {
 		}
 	})
 }
+
+// TestRealTimeReplayExportsTheSameJobs: a real-time run replayed in real
+// time exports the same ids, in the same states and the same order, as
+// the run it replays: its files are ordered by position.
+func TestRealTimeReplayExportsTheSameJobs(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tt := mountPage(t)
+		tt.do(func(goapp.Context) {
+			tt.p.free.start.FailPct = 30
+			tt.p.free.start.StartTime = time.Millisecond
+			tt.p.reset()
+		})
+		tt.freePlay("one")
+		tt.do(func(goapp.Context) { tt.p.free.delay = "5ms"; tt.p.queueOne() })
+		tt.settle(20 * time.Millisecond)
+		tt.do(func(goapp.Context) { tt.p.free.batchSize, tt.p.free.batchDelay = "40", "2ms"; tt.p.batchStart() })
+		tt.settle(20 * time.Millisecond)
+		tt.do(func(goapp.Context) { tt.p.free.delay = "1h"; tt.p.queueOne() })
+		tt.frame()
+		id := tt.p.sess.run.Jobs()[41].ID()
+		tt.do(func(goapp.Context) { tt.p.cancelJob(id) })
+		tt.settle(time.Second)
+		jobs := func() []string {
+			t.Helper()
+			tt.do(func(ctx goapp.Context) { tt.p.exportAs("json") })
+			for i := 0; i < 100 && tt.p.share.exportSt == "running"; i++ {
+				tt.settle(100 * time.Millisecond)
+			}
+			f, _ := export.ParseFormat("json")
+			outMu.Lock()
+			file := saved[f.FileName(export.Meta{Seed: tt.p.sess.run.Settings.Seed})]
+			outMu.Unlock()
+			var doc struct{ Jobs []struct{ ID, State string } }
+			if err := json.Unmarshal(file, &doc); err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, j := range doc.Jobs {
+				out = append(out, j.ID+" "+j.State)
+			}
+			return out
+		}
+		want := jobs()
+		if len(want) != 42 {
+			t.Fatalf("the run's export has %d jobs; want 42", len(want))
+		}
+		tt.freePlay("share")
+		tt.do(func(ctx goapp.Context) { tt.p.onReplay(ctx, goapp.Event{}) })
+		for i := 0; i < 100 && tt.p.sess.replay != nil; i++ {
+			tt.settle(time.Second)
+		}
+		if !strings.HasPrefix(tt.p.share.note, "Replayed") {
+			t.Fatalf("the replay did not end: %q", tt.p.share.note)
+		}
+		if got := jobs(); !slices.Equal(got, want) {
+			t.Errorf("the replay's export:\n%v\nthe run's:\n%v", got, want)
+		}
+	})
+}
