@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"github.com/wasmsched/wasmsched/internal/link"
 	"github.com/wasmsched/wasmsched/internal/play"
 )
@@ -65,8 +63,7 @@ func TestFiguresAgree(t *testing.T) {
 	q, _ := st.Encode()
 	for _, vp := range viewports {
 		t.Run(vp.name, func(t *testing.T) {
-			p := newPage(t, 2*testTimeout)
-			p.do("sizing the window", chromedp.EmulateViewport(vp.width, vp.height))
+			p := newPageSized(t, 2*testTimeout, vp.width, vp.height)
 			p.openMounted(rootURL + "?" + q)
 			p.freePlay("batch")
 			p.click("#batch-start")

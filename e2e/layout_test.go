@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/accessibility"
 	"github.com/chromedp/cdproto/cdp"
@@ -24,6 +25,14 @@ var viewports = []struct {
 }{
 	{"desktop", 1366, 900},
 	{"phone", 390, 844},
+}
+
+// newPageSized is newPage with its window sized width×height.
+func newPageSized(t *testing.T, timeout time.Duration, width, height int64) *page {
+	t.Helper()
+	p := newPage(t, timeout)
+	p.do("sizing the window", chromedp.EmulateViewport(width, height))
+	return p
 }
 
 // inView says whether the element sel lies wholly inside the window, as
@@ -64,8 +73,7 @@ const minTextPx = `Math.min(...[...document.querySelectorAll("svg.chart text, .l
 func TestEveryClickShowsItsResult(t *testing.T) {
 	for _, vp := range viewports {
 		t.Run(vp.name, func(t *testing.T) {
-			p := newPage(t, 2*testTimeout)
-			p.do("sizing the window", chromedp.EmulateViewport(vp.width, vp.height))
+			p := newPageSized(t, 2*testTimeout, vp.width, vp.height)
 			p.open(rootURL)
 			p.waitForApp()
 			checkInView(t, p, "loading", "#tab-free", "#lesson-run")
@@ -162,8 +170,7 @@ const recordsProblems = `(() => {
 func TestLayoutRecordsFit(t *testing.T) {
 	for _, vp := range viewports {
 		t.Run(vp.name, func(t *testing.T) {
-			p := newPage(t, 2*testTimeout)
-			p.do("sizing the window", chromedp.EmulateViewport(vp.width, vp.height))
+			p := newPageSized(t, 2*testTimeout, vp.width, vp.height)
 			p.open(rootURL)
 			p.freePlay("batch")
 			p.setInput("#batch-size", "3")
@@ -242,8 +249,7 @@ func checkRecordsAccessible(t *testing.T, p *page) {
 // TestLayoutSeedShowsWhole: on a phone, the Share form's seed field shows
 // all 16 digits of the largest seed.
 func TestLayoutSeedShowsWhole(t *testing.T) {
-	p := newPage(t, testTimeout)
-	p.do("sizing the window", chromedp.EmulateViewport(390, 844))
+	p := newPageSized(t, testTimeout, 390, 844)
 	p.open(rootURL)
 	p.click("#tab-free")
 	p.click("#form-share")
@@ -281,8 +287,7 @@ const listingProblems = `(() => {
 func TestLayoutListingsReadable(t *testing.T) {
 	for _, vp := range viewports {
 		t.Run(vp.name, func(t *testing.T) {
-			p := newPage(t, 3*testTimeout)
-			p.do("sizing the window", chromedp.EmulateViewport(vp.width, vp.height))
+			p := newPageSized(t, 3*testTimeout, vp.width, vp.height)
 			p.open(rootURL)
 			for _, l := range lesson.All() {
 				runLesson(t, p, l, func(step int) {
@@ -312,8 +317,7 @@ func TestLayoutListingsReadable(t *testing.T) {
 func TestLayoutTimelineSaysWhatItShows(t *testing.T) {
 	for _, vp := range viewports {
 		t.Run(vp.name, func(t *testing.T) {
-			p := newPage(t, 2*testTimeout)
-			p.do("sizing the window", chromedp.EmulateViewport(vp.width, vp.height))
+			p := newPageSized(t, 2*testTimeout, vp.width, vp.height)
 			p.open(rootURL)
 			p.click("#tab-gather")
 			p.click("#lesson-run")
@@ -344,8 +348,7 @@ func TestLayoutTimelineSaysWhatItShows(t *testing.T) {
 func TestLayoutTimelineLegend(t *testing.T) {
 	for _, vp := range viewports {
 		t.Run(vp.name, func(t *testing.T) {
-			p := newPage(t, 2*testTimeout)
-			p.do("sizing the window", chromedp.EmulateViewport(vp.width, vp.height))
+			p := newPageSized(t, 2*testTimeout, vp.width, vp.height)
 			p.open(rootURL)
 			if !eval[bool](p, `!!document.querySelector("#run #timeline-legend")`) {
 				t.Fatal("the run panel has no #timeline-legend")
