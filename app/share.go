@@ -91,7 +91,12 @@ func delayText(d time.Duration) string {
 // them, with the run's end (see linkEnd). Fields typed but not valid keep
 // the default. Before its Replay, the run a link brought is the run. A
 // lesson's run has no actions: a lesson is run again from its tab.
-func (p *page) linkState() link.State {
+func (p *page) linkState() link.State { return p.linkStateFor(false) }
+
+// linkStateFor is linkState, for the address bar if address: while the
+// run moves, the address holds its last action's time as its end, which
+// moves only with the actions (see followAddress).
+func (p *page) linkStateFor(address bool) link.State {
 	st := link.Default()
 	f := &p.free
 	st.Tab, st.Virtual, st.Speed = p.tab, p.virtual, p.speedIdx
@@ -109,6 +114,9 @@ func (p *page) linkState() link.State {
 	if s := p.sess; s != nil && !s.lesson {
 		if st.Actions = s.run.Actions(); len(st.Actions) > 0 {
 			st.End = p.linkEnd(st.Actions)
+			if address && !p.still() {
+				st.End = st.Actions[len(st.Actions)-1].At
+			}
 		}
 	}
 	if len(st.Actions) == 0 {
@@ -162,12 +170,7 @@ func (p *page) followAddress() {
 	if !goapp.IsClient || p.ui == nil || p.sess.replay != nil {
 		return
 	}
-	st := p.linkState()
-	still := p.still()
-	if n := len(st.Actions); n > 0 && !still && !p.sess.lesson && len(p.sess.run.Actions()) > 0 {
-		st.End = st.Actions[n-1].At
-	}
-	q, _ := st.Encode()
+	q, _ := p.linkStateFor(true).Encode()
 	if q != p.share.want {
 		p.share.want, p.share.wantAt = q, time.Now()
 	}
@@ -193,7 +196,7 @@ func (p *page) followAddress() {
 }
 
 // addressDelay is how long the page's settings stay unchanged before the
-// address bar shows them while the run moves: see followAddress.
+// address bar shows them: see followAddress.
 const addressDelay = time.Second
 
 // writeAddress writes the query q into the address bar, if it changed,

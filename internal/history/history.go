@@ -92,8 +92,14 @@ func New() *History {
 // A record with a zero QueuedAt, or an unknown state, is ignored: the
 // scheduler gives none.
 func (h *History) Observe(r sched.Record, batch int, starting time.Time) {
+	h.observe(r, batch, starting)
+}
+
+// observe is Observe, and returns the job's index, or -1 for a record
+// it ignored for lack of a queued time or a known state.
+func (h *History) observe(r sched.Record, batch int, starting time.Time) int {
 	if r.QueuedAt.IsZero() || r.State > sched.Failed {
-		return
+		return -1
 	}
 	i, ok := h.lookup(r.ID)
 	if !ok {
@@ -102,7 +108,7 @@ func (h *History) Observe(r sched.Record, batch int, starting time.Time) {
 	h.next = i + 1
 	p := &h.phase[i]
 	if p.state.Final() || r.State < p.state {
-		return
+		return i
 	}
 	j := &h.jobs[i]
 	if j.batch == 0 {
@@ -131,6 +137,7 @@ func (h *History) Observe(r sched.Record, batch int, starting time.Time) {
 	}
 	p.state = r.State
 	p.starting, p.latest = phasesOf(p.queued, j, p.state)
+	return i
 }
 
 // phasesOf returns when a job queued at q, with the times of j, became
@@ -172,12 +179,7 @@ func (h *History) lookup(id string) (int, bool) {
 // add adds a job queued at queued, in state Queued, of batch (0 for
 // none), and returns its index.
 func (h *History) add(id string, queued time.Time, batch int) int {
-	if len(h.jobs) == 0 {
-		h.epoch = queued
-		h.first, h.last = 0, 0
-	}
-	q := h.offset(queued)
-	h.first, h.last = min(h.first, q), max(h.last, q)
+	q := h.queuedOffset(queued)
 	i := len(h.jobs)
 	h.jobs = append(h.jobs, job{id: id, batch: batch, ready: unset, starting: unset, done: unset})
 	h.phase = append(h.phase, phases{queued: q, starting: q, latest: q})
@@ -186,6 +188,18 @@ func (h *History) add(id string, queued time.Time, batch int) int {
 	h.live[sched.Queued]++
 	h.place(i, q)
 	return i
+}
+
+// queuedOffset returns the offset of a new job's queued time, which
+// becomes the epoch of the first, and widens the span of times recorded.
+func (h *History) queuedOffset(queued time.Time) int64 {
+	if len(h.jobs) == 0 {
+		h.epoch = queued
+		h.first, h.last = 0, 0
+	}
+	q := h.offset(queued)
+	h.first, h.last = min(h.first, q), max(h.last, q)
+	return q
 }
 
 // place puts job i, queued at q, in h.order. Jobs come nearly in queued

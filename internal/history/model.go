@@ -1,6 +1,7 @@
 package history
 
 import (
+	"slices"
 	"time"
 
 	"github.com/wasmsched/wasmsched/sched"
@@ -33,7 +34,7 @@ func (h *History) Apply(events []sched.Event, limit int) int {
 			}
 			budget -= len(jobs)
 		} else {
-			h.observe(ev)
+			h.applyOne(ev)
 			budget--
 		}
 		if limit > 0 && budget <= 0 {
@@ -43,14 +44,13 @@ func (h *History) Apply(events []sched.Event, limit int) int {
 	return len(events)
 }
 
-// observe applies one job's event.
-func (h *History) observe(ev *sched.Event) {
+// applyOne applies one job's event, and keeps the job's handle.
+func (h *History) applyOne(ev *sched.Event) {
 	var starting time.Time
 	if ev.Record.State == sched.Starting {
 		starting = ev.At
 	}
-	h.Observe(ev.Record, 0, starting)
-	if i := h.next - 1; i >= 0 && i < len(h.handles) && h.jobs[i].id == ev.Record.ID && h.handles[i] == nil {
+	if i := h.observe(ev.Record, 0, starting); i >= 0 && h.handles[i] == nil {
 		h.handles[i] = ev.Job
 	}
 }
@@ -65,12 +65,7 @@ func (h *History) addBatch(ev *sched.Event, all []*sched.Job, limit int) bool {
 	}
 	b := h.part
 	if b == nil || b.first != all[0] {
-		if len(h.jobs) == 0 {
-			h.epoch = ev.Record.QueuedAt
-			h.first, h.last = 0, 0
-		}
-		q := h.offset(ev.Record.QueuedAt)
-		h.first, h.last = min(h.first, q), max(h.last, q)
+		q := h.queuedOffset(ev.Record.QueuedAt)
 		b = &partial{first: all[0], q: q, batch: Batch{No: len(h.batches) + 1, From: len(h.jobs), N: n, Queued: ev.Record.QueuedAt, Delay: ev.Record.Delay}}
 		h.batches = append(h.batches, b.batch)
 		h.part = b
@@ -80,9 +75,9 @@ func (h *History) addBatch(ev *sched.Event, all []*sched.Job, limit int) bool {
 		k = min(k, limit)
 	}
 	from := len(h.jobs)
-	h.jobs = grow(h.jobs, k)
-	h.phase = grow(h.phase, k)
-	h.late = grow(h.late, k)
+	h.jobs = slices.Grow(h.jobs, k)[:from+k]
+	h.phase = slices.Grow(h.phase, k)[:from+k]
+	h.late = slices.Grow(h.late, k)[:from+k]
 	jobs := all[b.added : b.added+k]
 	h.handles = append(h.handles, jobs...)
 	for i, j := range jobs {
@@ -91,7 +86,8 @@ func (h *History) addBatch(ev *sched.Event, all []*sched.Job, limit int) bool {
 	}
 	h.live[sched.Queued] += k
 	// The batch's jobs share one queued time: the first finds its place,
-	// the others follow it.
+	// the others follow it (a later part follows the part before it:
+	// nothing comes in between).
 	start := from
 	if b.added == 0 {
 		h.place(from, b.q)
@@ -99,14 +95,10 @@ func (h *History) addBatch(ev *sched.Event, all []*sched.Job, limit int) bool {
 			h.unsorted = true
 		}
 		start++
-	} else if !h.unsorted && h.phase[h.order[len(h.order)-1]].queued > b.q {
-		h.unsorted = true
+		h.next = from
 	}
 	for i := start; i < from+k; i++ {
 		h.order = append(h.order, int32(i))
-	}
-	if b.added == 0 {
-		h.next = from
 	}
 	b.added += k
 	if b.added < n {
@@ -123,16 +115,6 @@ type partial struct {
 	q     int64      // its queued offset
 	batch Batch
 	added int
-}
-
-// grow returns s with n more elements, not set.
-func grow[T any](s []T, n int) []T {
-	if cap(s)-len(s) < n {
-		t := make([]T, len(s), 2*len(s)+n)
-		copy(t, s)
-		s = t
-	}
-	return s[:len(s)+n]
 }
 
 // Job returns the handle of job i, or nil if its events did not carry it.
