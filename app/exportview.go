@@ -25,33 +25,33 @@ const (
 // onExport exports the run in the format its button names: export-json,
 // export-csv or export-trace. One handler for the three keeps the wasm
 // smaller than a closure each.
-func (p *page) onExport(ctx goapp.Context, e goapp.Event) {
-	p.exportAs(strings.TrimPrefix(ctx.JSSrc().Get("id").String(), "export-"))
+func (sp *sharePanel) onExport(ctx goapp.Context, e goapp.Event) {
+	sp.exportAs(strings.TrimPrefix(ctx.JSSrc().Get("id").String(), "export-"))
 }
 
 // exportAs exports the run as name: "json", "csv" or "trace", on a
 // goroutine of its own (see export).
-func (p *page) exportAs(name string) {
+func (sp *sharePanel) exportAs(name string) {
 	f, ok := export.ParseFormat(name)
 	switch {
-	case !ok || p.ui == nil:
+	case !ok || sp.st.ui == nil:
 		return
-	case p.share.exportSt == "running":
-		p.share.note = "An export is being made: wait for it to finish."
+	case sp.exportSt == "running":
+		sp.note = "An export is being made: wait for it to finish."
 		return
 	}
-	s := p.sess
-	p.share.exportSt = "running"
-	p.share.note = "Exporting as " + strings.ToUpper(name) + "…"
-	st := p.linkState()
-	st.Actions, st.End, st.Seed = nil, 0, s.run.Settings.Seed
-	q, _ := st.Encode()
+	s := sp.st.sess
+	sp.exportSt = "running"
+	sp.note = "Exporting as " + strings.ToUpper(name) + "…"
+	ls := sp.st.linkState()
+	ls.Actions, ls.End, ls.Seed = nil, 0, s.run.Settings.Seed
+	q, _ := ls.Encode()
 	m := export.Meta{
 		Start: s.run.Began, Wall: s.run.Began.Round(0),
 		Virtual: s.run.Virtual(), Seed: s.run.Settings.Seed,
 		Link: q, Settings: settingsOf(q),
 	}
-	go p.export(p.ui, s, f, m)
+	go sp.export(sp.st.ui, s, f, m)
 }
 
 // settingsOf lists a link's settings, in its order.
@@ -77,7 +77,7 @@ func settingsOf(q string) []export.Setting {
 // exportSlice: the run's model belongs to the UI goroutine. A virtual
 // run's file carries no time of making, so that a run and its replay give
 // the same file, byte for byte.
-func (p *page) export(u *ui, s *session, f export.Format, m export.Meta) {
+func (sp *sharePanel) export(u *ui, s *session, f export.Format, m export.Meta) {
 	// The events of the jobs queued before the click are applied first,
 	// so that every one is in the file: the pump applies them within a
 	// frame or two.
@@ -115,8 +115,8 @@ func (p *page) export(u *ui, s *session, f export.Format, m export.Meta) {
 		size, buf = size+len(buf), buf[:0]
 		if time.Since(shown) >= slowDraw && next < n {
 			shown = time.Now()
-			p.share.note = fmt.Sprintf("Exporting: %s of %s jobs…", count(next), count(n))
-			p.dirty = true
+			sp.note = fmt.Sprintf("Exporting: %s of %s jobs…", count(next), count(n))
+			sp.st.dirty = true
 		}
 	}
 	for {
@@ -131,10 +131,10 @@ func (p *page) export(u *ui, s *session, f export.Format, m export.Meta) {
 	name := f.FileName(m)
 	out.save(name, f.MIME())
 	u.call(s.ctx, func() {
-		p.share.exportSt = "done"
-		p.share.exports++
-		p.share.note = fmt.Sprintf("Exported %s as %s (%s).", plural(n, "job"), name, formatBytes(size))
-		p.dirty = true
+		sp.exportSt = "done"
+		sp.exports++
+		sp.note = fmt.Sprintf("Exported %s as %s (%s).", plural(n, "job"), name, formatBytes(size))
+		sp.st.dirty = true
 	})
 }
 

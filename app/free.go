@@ -12,9 +12,15 @@ import (
 	"github.com/wasmsched/wasmsched/sched"
 )
 
-// freePlay is the state of free play's forms.
-type freePlay struct {
-	form string // the form shown: "one", "batch" or "start"
+// freePanel is free play's forms: one job, a batch, the start settings,
+// and the Share form. It owns what is typed in them and what they say;
+// the values a link holds are the stage's (see keep).
+type freePanel struct {
+	goapp.Compo
+
+	st    *stage
+	share *sharePanel
+	form  string // the form shown: "one", "batch", "start" or "share"
 
 	delay      string
 	delayErr   string
@@ -27,59 +33,74 @@ type freePlay struct {
 	batchNote  string
 
 	cancelNote string
+	// about is the run the notes are about: a new run makes them stale,
+	// and they are not shown.
+	about *session
 
-	// The start settings as typed, and as applied to the run.
+	// The start settings as typed; the stage holds them as applied.
 	startTime, jitter, failPct, panicPct, limit string
 	settingsErr, settingsNote                   string
-	start                                       play.Settings
-	seed                                        string // as typed
 }
 
-func (f *freePlay) init() {
-	f.form = "one"
-	f.delay = "1ms"
-	f.batchSize = "10"
-	f.batchDelay = "1ms"
-	f.startTime, f.jitter, f.failPct, f.panicPct, f.limit = "0s", "0s", "0", "0", "0"
-}
-
-// clearNotes forgets what the forms said of the old run.
-func (f *freePlay) clearNotes() {
-	f.batchNote, f.singleNote, f.cancelNote = "", "", ""
+// newFreePanel makes the forms, with the values of the stage's settings
+// (a link's, or the defaults), showing form.
+func newFreePanel(st *stage, share *sharePanel, form string) *freePanel {
+	set := st.set
+	return &freePanel{
+		st: st, share: share, form: form,
+		delay: delayText(set.Delay), batchSize: strconv.Itoa(set.BatchN), batchDelay: delayText(set.BatchDelay),
+		startTime: delayText(set.Start.StartTime), jitter: delayText(set.Start.Jitter),
+		failPct: strconv.Itoa(set.Start.FailPct), panicPct: strconv.Itoa(set.Start.PanicPct), limit: strconv.Itoa(set.Start.Limit),
+	}
 }
 
 var freeForms = []struct{ id, label string }{
 	{"one", "One job"}, {"batch", "A batch"}, {"start", "Starts"}, {"share", "Share"},
 }
 
-func (p *page) renderFree() goapp.UI {
-	f := &p.free
+func (f *freePanel) Render() goapp.UI {
 	picks := make([]goapp.UI, len(freeForms))
 	for i, ff := range freeForms {
-		picks[i] = toggle("form-"+ff.id, "pick", ff.label, f.form == ff.id, p.onForm(ff.id))
+		picks[i] = toggle("form-"+ff.id, "pick", ff.label, f.form == ff.id, f.onForm(ff.id))
 	}
 	var body goapp.UI
 	switch f.form {
 	case "batch":
-		body = p.renderBatch()
+		body = f.renderBatch()
 	case "start":
-		body = p.renderStartSettings()
+		body = f.renderStartSettings()
 	case "share":
-		body = p.renderShare()
+		body = f.share
 	default:
-		body = p.renderSingle()
+		body = f.renderSingle()
 	}
 	return goapp.Div().Role("region").ID("free").Class("panel left").Aria("labelledby", "free-h").Body(
 		goapp.Raw(`<h2 id="free-h">Free play</h2>`),
 		goapp.Div().Class("picks").Role("group").Aria("label", "What to do").Body(picks...),
 		body,
-		row(button("cancel-all", "secondary", "Cancel all waiting jobs", p.onCancelAll)),
-		live("cancel-note", "note", f.cancelNote),
+		row(button("cancel-all", "secondary", "Cancel all waiting jobs", f.onCancelAll)),
+		live("cancel-note", "note", f.note(f.cancelNote)),
 	)
 }
 
-func (p *page) onForm(id string) goapp.EventHandler {
-	return func(ctx goapp.Context, e goapp.Event) { p.free.form = id }
+// note is n if it is about the stage's run, else nothing.
+func (f *freePanel) note(n string) string {
+	if f.about != f.st.sess {
+		return ""
+	}
+	return n
+}
+
+// noted says msg in the status line, and returns it for one of the
+// panel's notes about the run of now.
+func (f *freePanel) noted(msg string) string {
+	f.about = f.st.sess
+	f.st.tell(msg)
+	return msg
+}
+
+func (f *freePanel) onForm(id string) goapp.EventHandler {
+	return func(ctx goapp.Context, e goapp.Event) { f.form = id }
 }
 
 // fieldError shows what is wrong with a field; the live region is always
@@ -88,54 +109,71 @@ func fieldError(id, msg string) goapp.UI {
 	return para(id, "error", msg).Aria("live", "assertive")
 }
 
-func (p *page) renderSingle() goapp.UI {
-	f := &p.free
-	return goapp.Form().ID("single-form").Class("form").OnSubmit(p.onQueue).Body(
+func (f *freePanel) renderSingle() goapp.UI {
+	return goapp.Form().ID("single-form").Class("form").OnSubmit(f.onQueue).Body(
 		para("", "explain", "create_task(start_job(id, delay)) in Python is s.Submit(delay) in Go: a handle at once, a job that waits, then starts."),
 		labelFor("delay", "Delay"),
 		row(
-			textInput("delay", f.delay, "delay-hint delay-error", f.delayErr != "", p.onInput(&f.delay, &f.delayErr)).
+			textInput("delay", f.delay, "delay-hint delay-error", f.delayErr != "", f.onInput(&f.delay, &f.delayErr)).
 				Placeholder("1ms, 250ms, 2s, 1min, 1h"),
-			button("preset-1ms", "secondary", "1 ms", p.onPreset("1ms")),
-			button("preset-1h", "secondary", "1 h", p.onPreset("1h")),
+			button("preset-1ms", "secondary", "1 ms", f.onPreset("1ms")),
+			button("preset-1h", "secondary", "1 h", f.onPreset("1h")),
 			submit("queue", "Queue job"),
 		),
 		para("delay-hint", "hint", "A number and a unit: ms, s, min or h. A bare number means milliseconds. At most 24 h."),
 		fieldError("delay-error", f.delayErr),
-		live("single-note", "note", f.singleNote),
+		live("single-note", "note", f.note(f.singleNote)),
 	)
 }
 
-func (p *page) onInput(v, errMsg *string) goapp.EventHandler {
+func (f *freePanel) onInput(v, errMsg *string) goapp.EventHandler {
 	return func(ctx goapp.Context, e goapp.Event) {
 		*v = ctx.JSSrc().Get("value").String()
 		*errMsg = ""
-		p.free.batchBad = ""
-		p.followAddress()
+		f.batchBad = ""
+		f.keep()
+		f.st.acted()
+	}
+}
+
+// keep puts the forms' values into the stage's settings, which a link
+// holds: a value not valid leaves the last valid one there.
+func (f *freePanel) keep() {
+	set := &f.st.set
+	if d, err := parseDelay(f.delay); err == nil {
+		set.Delay = d
+	}
+	if n, err := parseBatchSize(f.batchSize); err == nil {
+		set.BatchN = n
+	}
+	if d, err := parseDelay(f.batchDelay); err == nil {
+		set.BatchDelay = d
 	}
 }
 
 // onPreset fills the delay field.
-func (p *page) onPreset(v string) goapp.EventHandler {
+func (f *freePanel) onPreset(v string) goapp.EventHandler {
 	return func(ctx goapp.Context, e goapp.Event) {
-		p.free.delay, p.free.delayErr = v, ""
+		f.delay, f.delayErr = v, ""
 		// The render only writes the value when it differs from the last
 		// render's, which misses a field changed without an input event.
 		setField("delay", v)
-		p.followAddress()
+		f.keep()
+		f.st.acted()
 	}
 }
 
-func (p *page) onQueue(ctx goapp.Context, e goapp.Event) {
+func (f *freePanel) onQueue(ctx goapp.Context, e goapp.Event) {
 	e.PreventDefault()
-	p.free.delay = field("delay", p.free.delay)
-	p.queueOne()
+	f.delay = field("delay", f.delay)
+	f.queueOne()
+	f.st.acted()
 }
 
 // queueOne queues one job with the delay typed, or says what is wrong.
-func (p *page) queueOne() {
-	f := &p.free
-	if !p.live() {
+func (f *freePanel) queueOne() {
+	f.keep()
+	if !f.st.live() {
 		return
 	}
 	d, err := parseDelay(f.delay)
@@ -144,21 +182,19 @@ func (p *page) queueOne() {
 		return
 	}
 	f.delayErr = ""
-	p.afterPaint(func(s *session) { p.queue(s, d) })
+	f.st.afterPaint(func(s *session) { f.queue(s, d) })
 }
 
 // queue queues one job of delay d in s, as the visitor asked. It shows
 // in the run once its event is applied, in the next frame.
-func (p *page) queue(s *session, d time.Duration) error {
-	f := &p.free
+func (f *freePanel) queue(s *session, d time.Duration) error {
 	j, err := s.run.Queue(d)
 	if err != nil {
 		f.delayErr, f.singleNote = sentence(err), ""
 		return err
 	}
-	f.singleNote = fmt.Sprintf("Queued job %s to start in %s.", shortID(j.ID()), formatDuration(d))
-	p.say = f.singleNote
-	p.waiting.Store(true)
+	f.singleNote = f.noted(fmt.Sprintf("Queued job %s to start in %s.", shortID(j.ID()), formatDuration(d)))
+	f.st.waiting.Store(true)
 	return nil
 }
 
@@ -168,14 +204,13 @@ func (p *page) queue(s *session, d time.Duration) error {
 // before the jobs are queued, not during their first milliseconds: a
 // 1 ms job is not made late by the page that queued it. Outside a browser
 // it runs at once.
-func (p *page) afterPaint(submit func(s *session)) {
-	s := p.sess
-	if p.ui == nil || !goapp.IsClient {
+func (st *stage) afterPaint(submit func(s *session)) {
+	s := st.sess
+	if st.ui == nil || !goapp.IsClient {
 		submit(s)
-		p.followAddress()
 		return
 	}
-	u := p.ui
+	u := st.ui
 	go func() {
 		select {
 		case <-paintDone():
@@ -183,32 +218,23 @@ func (p *page) afterPaint(submit func(s *session)) {
 			return
 		}
 		u.call(s.ctx, func() {
-			if p.sess == s && p.scrubAt.IsZero() {
+			if st.sess == s && st.scrubAt.IsZero() {
 				submit(s)
-				p.dirty = true
+				st.dirty = true
 			}
 		})
 	}()
 }
 
-// timeHint tells a visitor in paused virtual time, while jobs wait, which
-// buttons move the run on.
-func (p *page) timeHint() string {
-	if p.virtual && !p.playing && p.sess.hist.Waiting() && p.scrubAt.IsZero() {
-		return " Time is paused: press Play, Step or Next due to move it on."
-	}
-	return ""
-}
-
-func (p *page) renderBatch() goapp.UI {
-	f := &p.free
+func (f *freePanel) renderBatch() goapp.UI {
+	st := f.st
 	status, done, elapsed, batchID, started, n := "No batch yet.", false, "", 0, 0, 0
 	var g gathered
-	snap := &p.view.snap
+	snap := &st.view.snap
 	if snap.HasBatch {
 		b := snap.Batch
 		batchID, started, n = b.No, b.Started(), b.N
-		g, done = p.sess.gathered[b.No]
+		g, done = st.sess.gathered[b.No]
 		if done {
 			status = fmt.Sprintf("Batch %d: %s", b.No, g.summary)
 			elapsed = strconv.FormatFloat(float64(g.elapsed)/float64(time.Millisecond), 'f', 3, 64)
@@ -230,34 +256,34 @@ func (p *page) renderBatch() goapp.UI {
 		}
 		statusEl = statusEl.DataSet("elapsed-ms", elapsed).DataSet("ok", g.ok).Class(verdict)
 	}
-	return goapp.Form().ID("batch-form").Class("form").OnSubmit(p.onBatchStart).Body(
+	return goapp.Form().ID("batch-form").Class("form").OnSubmit(f.onBatchStart).Body(
 		para("", "explain", "gather(*jobs) in Python is s.SubmitBatch(n, delay), then sched.Gather(ctx, jobs...): every record, in the jobs' order."),
 		row(
-			textField("batch-size", "Jobs", f.batchSize, "batch-hint batch-error", f.batchBad == "batch-size", p.onInput(&f.batchSize, &f.batchErr)),
-			textField("batch-delay", "Delay", f.batchDelay, "batch-hint batch-error", f.batchBad == "batch-delay", p.onInput(&f.batchDelay, &f.batchErr)),
+			textField("batch-size", "Jobs", f.batchSize, "batch-hint batch-error", f.batchBad == "batch-size", f.onInput(&f.batchSize, &f.batchErr)),
+			textField("batch-delay", "Delay", f.batchDelay, "batch-hint batch-error", f.batchBad == "batch-delay", f.onInput(&f.batchDelay, &f.batchErr)),
 			submit("batch-start", "Start and gather"),
-			button("batch-cancel", "secondary", "Cancel this batch", p.onBatchCancel),
+			button("batch-cancel", "secondary", "Cancel this batch", f.onBatchCancel),
 		),
 		para("batch-hint", "hint", "1 to "+count(maxBatch)+" jobs, queued at once by one SubmitBatch and gathered as one."),
 		fieldError("batch-error", f.batchErr),
 		goapp.If(n > 0 && !done, goapp.Raw(progressHTML(started, n))),
 		statusEl,
-		live("batch-note", "note", f.batchNote),
+		live("batch-note", "note", f.note(f.batchNote)),
 	)
 }
 
-func (p *page) onBatchStart(ctx goapp.Context, e goapp.Event) {
+func (f *freePanel) onBatchStart(ctx goapp.Context, e goapp.Event) {
 	e.PreventDefault()
-	f := &p.free
 	f.batchSize = field("batch-size", f.batchSize)
 	f.batchDelay = field("batch-delay", f.batchDelay)
-	p.batchStart()
+	f.batchStart()
+	f.st.acted()
 }
 
 // batchStart starts the batch the form asks for, or says what is wrong.
-func (p *page) batchStart() {
-	f := &p.free
-	if !p.live() {
+func (f *freePanel) batchStart() {
+	f.keep()
+	if !f.st.live() {
 		return
 	}
 	n, err := parseBatchSize(f.batchSize)
@@ -271,21 +297,22 @@ func (p *page) batchStart() {
 		return
 	}
 	f.batchErr, f.batchBad, f.batchNote = "", "", ""
-	p.afterPaint(func(s *session) { p.batch(s, n, d) }) //nolint:errcheck // shown on the form
+	f.st.afterPaint(func(s *session) { f.batch(s, n, d) }) //nolint:errcheck // shown on the form
 }
 
 // batch queues a batch of n jobs of delay d in s, as the visitor asked:
 // one SubmitBatch, as in the lesson's code. A goroutine gathers it, and
 // its result shows once the states it is about have.
-func (p *page) batch(s *session, n int, d time.Duration) error {
+func (f *freePanel) batch(s *session, n int, d time.Duration) error {
+	st := f.st
 	t0 := time.Now()
 	no, jobs, err := s.run.QueueBatch(n, d)
 	if err != nil {
-		p.free.batchErr = sentence(err)
+		f.batchErr = sentence(err)
 		return err
 	}
-	p.say = fmt.Sprintf("Queued batch %d: %s, each to start in %s; gathering it.", no, plural(n, "job"), formatDuration(d))
-	p.waiting.Store(true)
+	st.tell(fmt.Sprintf("Queued batch %d: %s, each to start in %s; gathering it.", no, plural(n, "job"), formatDuration(d)))
+	st.waiting.Store(true)
 	go func() {
 		recs, err := sched.Gather(s.ctx, jobs...)
 		elapsed := time.Since(t0)
@@ -294,65 +321,64 @@ func (p *page) batch(s *session, n int, d time.Duration) error {
 			ids[i] = j.ID()
 		}
 		text, ok := summarizeBatch(ids, recs, err)
-		s.after(func() {
+		s.after(st, func() {
 			s.gathered[no] = gathered{ok: ok, summary: text, elapsed: elapsed}
-			if last := s.hist.Batches(); len(last) > 0 && last[len(last)-1].No == no {
-				p.say = fmt.Sprintf("Gathered batch %d: %s.", no, text)
+			if last := s.hist.Batches(); len(last) > 0 && last[len(last)-1].No == no && st.sess == s {
+				st.tell(fmt.Sprintf("Gathered batch %d: %s.", no, text))
 			}
-			p.dirty = true
 		})
 	}()
 	return nil
 }
 
+// onBatchCancel cancels the jobs of the latest batch that still wait.
+func (f *freePanel) onBatchCancel(ctx goapp.Context, e goapp.Event) {
+	f.cancelBatch()
+	f.st.acted()
+}
+
+func (f *freePanel) cancelBatch() {
+	s := f.st.sess
+	no := s.latestBatch()
+	if _, done := s.gathered[no]; no == 0 || done {
+		f.batchNote, f.about = "No batch is waiting.", s
+		return
+	}
+	if !f.st.live() {
+		return
+	}
+	n, err := s.run.CancelBatch(no)
+	if err != nil {
+		f.batchNote, f.about = sentence(err), s
+		return
+	}
+	f.batchNote = f.noted(fmt.Sprintf("Cancelled %s of batch %d that still waited.", plural(n, "job"), no))
+}
+
 // latestBatch returns the number of the run's latest batch, 0 for none.
-func (p *page) latestBatch() int {
-	bs := p.sess.hist.Batches()
+func (s *session) latestBatch() int {
+	bs := s.hist.Batches()
 	if len(bs) == 0 {
 		return 0
 	}
 	return bs[len(bs)-1].No
 }
 
-// onBatchCancel cancels the jobs of the latest batch that still wait.
-func (p *page) onBatchCancel(ctx goapp.Context, e goapp.Event) {
-	f := &p.free
-	no := p.latestBatch()
-	if _, done := p.sess.gathered[no]; no == 0 || done {
-		f.batchNote = "No batch is waiting."
-		return
+func (f *freePanel) onCancelAll(ctx goapp.Context, e goapp.Event) {
+	if f.st.live() {
+		n := f.st.sess.run.CancelAll()
+		f.cancelNote = f.noted(fmt.Sprintf("Cancelled %s still waiting.", plural(n, "job")))
 	}
-	if !p.live() {
-		return
-	}
-	n, err := p.sess.run.CancelBatch(no)
-	if err != nil {
-		f.batchNote = sentence(err)
-		return
-	}
-	f.batchNote = fmt.Sprintf("Cancelled %s of batch %d that still waited.", plural(n, "job"), no)
-	p.say = f.batchNote
-	p.followAddress()
-}
-
-func (p *page) onCancelAll(ctx goapp.Context, e goapp.Event) {
-	if !p.live() {
-		return
-	}
-	n := p.sess.run.CancelAll()
-	p.free.cancelNote = fmt.Sprintf("Cancelled %s still waiting.", plural(n, "job"))
-	p.say = p.free.cancelNote
-	p.followAddress()
+	f.st.acted()
 }
 
 // renderStartSettings sets what starting a job does: how long it takes,
 // how often it fails, how many run at once.
-func (p *page) renderStartSettings() goapp.UI {
-	f := &p.free
+func (f *freePanel) renderStartSettings() goapp.UI {
 	num := func(id, label string, v *string) goapp.UI {
-		return textField(id, label, *v, "start-hint start-error", false, p.onInput(v, &f.settingsErr))
+		return textField(id, label, *v, "start-hint start-error", false, f.onInput(v, &f.settingsErr))
 	}
-	return goapp.Form().ID("start-form").Class("form").OnSubmit(p.onApplyStart).Body(
+	return goapp.Form().ID("start-form").Class("form").OnSubmit(f.onApplyStart).Body(
 		para("", "explain", "Starting a job takes time and can fail: Scheduler.Start in Go. Limit caps the starts at once, like asyncio.Semaphore; the jobs beyond it wait."),
 		row(
 			num("start-time", "A start takes", &f.startTime),
@@ -364,36 +390,33 @@ func (p *page) renderStartSettings() goapp.UI {
 		row(submit("start-apply", "Apply (starts a new run)")),
 		para("start-hint", "hint", "Durations such as 200ms; shares in percent; limit 0 means none. Applying resets the run."),
 		fieldError("start-error", f.settingsErr),
-		live("start-note", "note", f.settingsNote),
+		live("start-note", "note", f.note(f.settingsNote)),
 	)
 }
 
-func (p *page) onApplyStart(ctx goapp.Context, e goapp.Event) {
+func (f *freePanel) onApplyStart(ctx goapp.Context, e goapp.Event) {
 	e.PreventDefault()
-	f := &p.free
 	for _, fv := range []struct {
 		id string
 		v  *string
 	}{{"start-time", &f.startTime}, {"start-jitter", &f.jitter}, {"start-fail", &f.failPct}, {"start-panic", &f.panicPct}, {"start-limit", &f.limit}} {
 		*fv.v = field(fv.id, *fv.v)
 	}
-	p.applyStart()
+	f.applyStart()
+	f.st.acted()
 }
 
 // applyStart applies the start settings typed, in a new run.
-func (p *page) applyStart() {
-	f := &p.free
+func (f *freePanel) applyStart() {
 	set, err := parseStart(f.startTime, f.jitter, f.failPct, f.panicPct, f.limit)
 	if err != nil {
 		f.settingsErr, f.settingsNote = sentence(err), ""
 		return
 	}
-	set.Seed = f.start.Seed // the seed is the Share form's
-	f.settingsErr, f.start = "", set
-	p.reset()
-	f.settingsNote = "Applied: " + describeStart(set) + " A new run has begun."
-	p.say = f.settingsNote
-	p.followAddress()
+	f.settingsErr = ""
+	f.st.set.Start = set
+	f.st.reset()
+	f.settingsNote = f.noted("Applied: " + describeStart(set) + " A new run has begun.")
 }
 
 // parseStart reads the start settings as typed.
@@ -441,78 +464,6 @@ func describeStart(s play.Settings) string {
 		out += ", no limit"
 	}
 	return out + "."
-}
-
-// onRecordsClick handles the cancel buttons of the records table, which
-// is plain HTML (see recordsTable): their clicks bubble up to here.
-func (p *page) onRecordsClick(ctx goapp.Context, e goapp.Event) {
-	if btn := e.Get("target").Call("closest", "button.copy"); btn.Truthy() {
-		p.copyID(btn.Call("closest", "tr").Get("dataset").Get("id").String())
-		return
-	}
-	btn := e.Get("target").Call("closest", "button.cancel")
-	if !btn.Truthy() || !p.live() {
-		return
-	}
-	keepFocus(ctx)
-	p.cancelJob(btn.Call("closest", "tr").Get("dataset").Get("id").String())
-}
-
-// copyID puts a job's whole id on the clipboard.
-func (p *page) copyID(id string) {
-	u, ctx := p.ui, p.sess.ctx
-	copyText(id, func(err error) {
-		if u == nil {
-			return
-		}
-		u.call(ctx, func() {
-			if err != nil {
-				p.say = "The browser did not let the page copy the id: " + id + "."
-			} else {
-				p.say = "Copied job " + shortID(id) + "'s whole id: " + id + "."
-			}
-			p.dirty = true
-		})
-	})
-}
-
-// cancelJob cancels the job with this id, if it still waits: through the
-// run, which records it for a replay, or for a lesson's job, through its
-// handle.
-func (p *page) cancelJob(id string) {
-	s := p.sess
-	i, ok := s.hist.Index(id)
-	j := s.hist.Job(i)
-	if !ok || j == nil {
-		return
-	}
-	var cancelled bool
-	if s.lesson {
-		cancelled = j.Cancel(nil)
-	} else {
-		cancelled, _ = s.run.Cancel(i)
-	}
-	if cancelled {
-		p.say = fmt.Sprintf("Cancelled job %s, as asked: it will never start.", shortID(id))
-	} else {
-		p.say = fmt.Sprintf("Job %s no longer waits: it is %s, and Cancel returned false.", shortID(id), info(j.State()).Label)
-	}
-	p.free.cancelNote = p.say
-	p.followAddress()
-}
-
-// live reports whether the page shows now, where actions go; looking at
-// the past, they are off.
-func (p *page) live() bool {
-	switch {
-	case !p.scrubAt.IsZero():
-		p.say = "You are looking at the past: press Back to now first."
-	case p.sess.replay != nil:
-		p.say = "A replay is running: wait until it ends, or press Stop replay or Reset."
-	default:
-		return true
-	}
-	return false
 }
 
 // field returns the value of the input with this id as the browser has it,

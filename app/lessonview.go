@@ -12,18 +12,42 @@ import (
 	"github.com/wasmsched/wasmsched/sched"
 )
 
-// lessonView is the state of the lesson shown.
-type lessonView struct {
-	lessonStep    int // the step running, -1 before the first
-	lessonRunning bool
-	lessonDone    bool
-	lessonErr     string
-	manual        bool          // wait for "Next line" at every line
-	nextLine      chan struct{} // to the running lesson: go on
+// lessonPanel shows the lesson of the stage's tab: its listings, the line
+// running, and the buttons that run it. It owns how it shows them (the
+// listing on a phone, whether to wait for Next line); the lesson's
+// progress is its run's (session.lesson), so that a new run forgets it.
+type lessonPanel struct {
+	goapp.Compo
+	st        *stage
+	lang      string // the listing shown on a narrow screen: "python" or "go"
+	manual    bool   // wait for "Next line" at every line
+	shownStep int    // the step the listings last scrolled to
 }
 
-func (v *lessonView) clear() {
-	v.lessonStep, v.lessonRunning, v.lessonDone, v.lessonErr = -1, false, false, ""
+func newLessonPanel(st *stage) *lessonPanel {
+	return &lessonPanel{st: st, lang: "go", shownStep: -1}
+}
+
+// progress is how far the run of the lesson shown is, nil if the stage's
+// run is not that lesson's.
+func (lp *lessonPanel) progress() *lessonRun {
+	if lr := lp.st.sess.lesson; lr != nil && lr.id == lp.st.set.Tab {
+		return lr
+	}
+	return nil
+}
+
+// step is the step the listings show: the one running, or at the instant
+// looked at; -1 for none.
+func (lp *lessonPanel) step() int {
+	lr := lp.progress()
+	switch {
+	case lr == nil:
+		return -1
+	case !lp.st.scrubAt.IsZero():
+		return lr.stepAt(lp.st.scrubAt)
+	}
+	return lr.step
 }
 
 // dwell is how long a running lesson shows each line before the next,
@@ -31,39 +55,40 @@ func (v *lessonView) clear() {
 // not the jobs: those run on the run's clock.
 const dwell = 1500 * time.Millisecond
 
-func (p *page) renderLesson() goapp.UI {
-	l, ok := lesson.ByID(p.tab)
+func (lp *lessonPanel) Render() goapp.UI {
+	l, ok := lesson.ByID(lp.st.set.Tab)
 	if !ok {
 		return goapp.P().Text("No such lesson.")
 	}
-	step := p.lessonStep
-	if !p.scrubAt.IsZero() {
-		step = p.sess.stepAt(p.scrubAt)
+	var lr lessonRun
+	if p := lp.progress(); p != nil {
+		lr = *p
 	}
+	step := lp.step()
 	pyLine, goLine, sayLine := -1, -1, l.Summary+" Press Run lesson."
 	if step >= 0 && step < len(l.Steps) {
 		pyLine, goLine, sayLine = l.Steps[step].Python, l.Steps[step].Go, l.Steps[step].Say
 	}
 	runLabel := "Run lesson"
-	if p.lessonRunning {
+	if lr.running {
 		runLabel = "Run again"
 	}
 	// Next line is always enabled, so that focus never falls from it to the
 	// page when the lesson ends; it says when there is nothing to go on to.
 	return goapp.Div().Role("region").ID("lesson").Class("panel left").Aria("labelledby", "lesson-h").
-		DataSet("running", p.lessonRunning).DataSet("done", p.lessonDone).DataSet("error", p.lessonErr).Body(
+		DataSet("running", lr.running).DataSet("done", lr.done).DataSet("error", lr.err).Body(
 		goapp.Raw(heading("lesson-h", l.Title)),
 		para("lesson-summary", "explain", l.Summary),
 		goapp.Div().Class("row lesson-controls").Body(
-			button("lesson-run", "", runLabel, p.onRunLesson),
-			button("lesson-next", "secondary", "Next line", p.onNextLine).Aria("disabled", !p.lessonRunning),
-			choice("checkbox", "lesson-manual", "", "Wait for Next line", p.manual, p.onManual),
+			button("lesson-run", "", runLabel, lp.onRunLesson),
+			button("lesson-next", "secondary", "Next line", lp.onNextLine).Aria("disabled", !lr.running),
+			choice("checkbox", "lesson-manual", "", "Wait for Next line", lp.manual, lp.onManual),
 			goapp.Div().Class("langs").Role("group").Aria("label", "Listing shown").Body(
-				toggle("lang-python", "pick", "Python", p.lang == "python", p.onLang("python")),
-				toggle("lang-go", "pick", "Go", p.lang == "go", p.onLang("go")),
+				toggle("lang-python", "pick", "Python", lp.lang == "python", lp.onLang("python")),
+				toggle("lang-go", "pick", "Go", lp.lang == "go", lp.onLang("go")),
 			),
 		),
-		goapp.Raw(listingsHTML(l, p.lang, pyLine, goLine)),
+		goapp.Raw(listingsHTML(l, lp.lang, pyLine, goLine)),
 		para("lesson-step", "step-say", sayLine).DataSet("step", step),
 	)
 }
@@ -98,54 +123,68 @@ func listingsHTML(l lesson.Lesson, lang string, pyLine, goLine int) string {
 	return w.String()
 }
 
-func (p *page) onLang(lang string) goapp.EventHandler {
-	return func(ctx goapp.Context, e goapp.Event) { p.lang = lang }
+func (lp *lessonPanel) onLang(lang string) goapp.EventHandler {
+	return func(ctx goapp.Context, e goapp.Event) { lp.lang = lang }
 }
 
-func (p *page) onManual(ctx goapp.Context, e goapp.Event) {
-	p.manual = ctx.JSSrc().Get("checked").Bool()
+func (lp *lessonPanel) onManual(ctx goapp.Context, e goapp.Event) {
+	lp.manual = ctx.JSSrc().Get("checked").Bool()
 }
 
-func (p *page) onNextLine(ctx goapp.Context, e goapp.Event) {
-	if p.nextLine == nil || !p.lessonRunning {
-		p.say = "No lesson is running: press Run lesson."
+func (lp *lessonPanel) onNextLine(ctx goapp.Context, e goapp.Event) {
+	lr := lp.progress()
+	if lr == nil || !lr.running {
+		lp.st.tell("No lesson is running: press Run lesson.")
+		lp.st.acted()
 		return
 	}
 	select {
-	case p.nextLine <- struct{}{}:
+	case lr.next <- struct{}{}:
 	default:
 	}
 }
 
-// onRunLesson runs the lesson's Go code for real, in a new run of its
-// own: a line at a time, each shown while it runs.
-func (p *page) onRunLesson(ctx goapp.Context, e goapp.Event) {
-	l, ok := lesson.ByID(p.tab)
+func (lp *lessonPanel) onRunLesson(ctx goapp.Context, e goapp.Event) {
+	lp.run()
+	lp.st.acted()
+}
+
+// run runs the lesson's Go code for real, in a new run of its own: a line
+// at a time, each shown while it runs.
+func (lp *lessonPanel) run() {
+	st := lp.st
+	l, ok := lesson.ByID(st.set.Tab)
 	if !ok {
 		return
 	}
-	p.scrubAt = time.Time{}
-	s := p.newSession(play.Settings{Virtual: p.virtual}, func(sc *sched.Scheduler) {
+	st.scrubAt = time.Time{}
+	s := st.newSession(play.Settings{Virtual: st.virtual()}, func(sc *sched.Scheduler) {
 		sc.Rand = nil // a lesson's ids are its own: the Example's, for "limit"
 		lesson.Configure(l, sc)
 	})
-	p.lessonView.clear()
-	p.lessonRunning = true
-	p.say = "Running the lesson: " + l.Title + "."
-	next := make(chan struct{}, 1)
-	p.nextLine = next
-	pace := pacer(next, p.manual)
+	lr := &lessonRun{id: l.ID, step: -1, running: true, next: make(chan struct{}, 1)}
+	s.lesson = lr
+	st.tell("Running the lesson: " + l.Title + ".")
+	pace := pacer(lr.next, lp.manual)
 	go func() {
-		err := lesson.Run(s.ctx, l, s.run.S, pace, p.showStep(s))
-		s.after(func() {
-			p.lessonRunning, p.lessonDone = false, true
+		err := lesson.Run(s.ctx, l, s.run.S, pace, showStep(st, s))
+		s.after(st, func() {
+			lr.running, lr.done = false, true
 			if err != nil && s.ctx.Err() == nil {
-				p.lessonErr = sentence(err)
-				p.say = p.lessonErr
+				lr.err = sentence(err)
+				st.tell(lr.err)
 			}
 		})
 	}()
-	p.followAddress()
+}
+
+// scrollIfMoved scrolls the listings to their current line once drawn,
+// if the lesson moved to another step.
+func (lp *lessonPanel) scrollIfMoved(ctx goapp.Context) {
+	if step := lp.step(); step != lp.shownStep {
+		lp.shownStep = step
+		ctx.Defer(func(goapp.Context) { showCurrentLines() })
+	}
 }
 
 // pacer waits before each step but the first: for a click on Next line,
@@ -171,35 +210,25 @@ func pacer(next <-chan struct{}, manual bool) func(ctx context.Context, step int
 	}
 }
 
-// showStep returns what shows a lesson's progress in s: a step as it
-// begins, marked at the run's time for the history slider, and a step's
-// note once it has run, with the states it is about.
-func (p *page) showStep(s *session) func(lesson.Progress) {
+// showStep returns what shows the progress of the lesson running in s: a
+// step as it begins, marked at the run's time for the history slider, and
+// a step's note once it has run, with the states it is about.
+func showStep(st *stage, s *session) func(lesson.Progress) {
 	return func(pr lesson.Progress) {
 		at := s.now()
 		if pr.Done {
 			return
 		}
-		s.after(func() {
+		s.after(st, func() {
+			lr := s.lesson
 			if pr.Note == "" {
-				s.marks = append(s.marks, stepMark{at: at, step: pr.Step})
-				p.lessonStep = pr.Step
+				lr.marks = append(lr.marks, stepMark{at: at, step: pr.Step})
+				lr.step = pr.Step
 				return
 			}
-			p.say = pr.Note
+			if st.sess == s {
+				st.tell(pr.Note)
+			}
 		})
 	}
-}
-
-// stepAt returns the lesson step that was running at t, -1 before the
-// first.
-func (s *session) stepAt(t time.Time) int {
-	step := -1
-	for _, m := range s.marks {
-		if m.at.After(t) {
-			break
-		}
-		step = m.step
-	}
-	return step
 }

@@ -2,15 +2,11 @@ package app
 
 import (
 	"strconv"
-	"sync/atomic"
-	"time"
 
 	goapp "github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"github.com/wasmsched/wasmsched/internal/lesson"
 	"github.com/wasmsched/wasmsched/internal/link"
-	"github.com/wasmsched/wasmsched/internal/play"
-	"github.com/wasmsched/wasmsched/sched"
 )
 
 // How much of a run the page draws: the store and the history keep every
@@ -29,55 +25,52 @@ const freeTab = "free"
 // speeds are the virtual clock's speeds, slowest first.
 var speeds = link.Speeds
 
-// page is the whole app: a lesson or free play on the left, the run on
-// the right. Its fields belong to the UI goroutine; the page's goroutines
-// reach them only through ui.call.
+// page is the whole app: the lessons' tabs, a lesson or free play on the
+// left, the run on the right, the records below. It composes the panels,
+// each a component with its own state and handlers, over one stage: the
+// run they show and change. The page itself owns only which tab shows
+// (in the stage's settings, which a link holds) and the offer of a new
+// version.
 type page struct {
 	goapp.Compo
 
-	mountCtx goapp.Context
-	ui       *ui // nil until mounted
-	sess     *session
-	waiting  atomic.Bool // whether a job waits: the pump then ticks
+	st      *stage
+	mounted goapp.Context // nil until mounted
 
-	tab       string // a lesson's id, or freeTab
-	lang      string // the listing shown on a narrow screen: "python" or "go"
-	virtual   bool
-	playing   bool
-	speedIdx  int
-	scrubAt   time.Time // the instant looked at; zero is now
-	width     int       // of the timeline, in CSS pixels
-	shownStep int       // the lesson step the listings last showed
-	say       string    // what just happened, announced
-	dirty     bool      // the page shows something that changed: draw it
+	lesson  *lessonPanel
+	free    *freePanel
+	share   *sharePanel
+	run     *runPanel
+	records *recordsPanel
 
-	view view // every figure of the run the page shows, from one snapshot
-
-	lessonView
-
-	free  freePlay
-	share share
-
-	isolated    bool // the host isolates the page: its clock is finer (see clockNote)
 	updateReady bool // a new version of the site is installed, not yet loaded
+	// query is the query string the page opens with outside a browser,
+	// which has no address: tests set it.
+	query string
 }
 
 func newPage() goapp.Composer { return &page{} }
 
 // OnInit sets the page up before its first render, in the browser and when
-// the static site is generated.
+// the static site is generated: from the address it was opened with.
 func (p *page) OnInit() {
-	p.tab = lesson.All()[0].ID
-	p.lang = "go"
-	p.width = 640
-	p.lessonStep = -1
-	p.free.init()
-	query := ""
+	st := newStage()
+	query := p.query
 	if goapp.IsClient {
 		query = goapp.Window().URL().RawQuery
 	}
-	p.openLink(query)
-	p.newSession(p.settings(), nil)
+	note := st.open(query)
+	form := "one"
+	if len(st.brought) > 0 {
+		form = "share"
+	}
+	p.st = st
+	p.lesson = newLessonPanel(st)
+	p.share = newSharePanel(st, note)
+	p.free = newFreePanel(st, p.share, form)
+	p.run = &runPanel{st: st}
+	p.records = &recordsPanel{st: st}
+	st.newSession(st.settings(), nil)
 }
 
 // tabSay is what the status line says on opening tab.
@@ -97,23 +90,43 @@ func tabSay(tab string) string {
 // OnMount starts the run OnInit made. A page rendered ahead of time, when
 // the static site is generated, is never mounted, and its run never starts.
 func (p *page) OnMount(ctx goapp.Context) {
-	p.mountCtx = ctx
-	p.ui = &ui{p: p, ctx: ctx, gone: make(chan struct{})}
-	w := goapp.Window()
-	p.isolated = w.Get("crossOriginIsolated").Truthy()
+	st := p.st
+	p.mounted = ctx
+	st.ui = &ui{st: st, ctx: ctx, gone: make(chan struct{})}
+	st.redraw = p.redraw
 	// Set by app.js when a new version was installed before the Go program
 	// ran, and so before go-app could call OnAppUpdate (cmd/gensite/patch.go).
-	p.updateReady = w.Get("wasmschedUpdateReady").Truthy()
+	p.updateReady = goapp.Window().Get("wasmschedUpdateReady").Truthy()
 	p.measure()
-	p.sess.start(p.ui, p.speed(), p.playing)
-	p.followAddress() // what a link held that the page ignored leaves the address
+	st.sess.start(st.ui, st.speed(), st.playing)
+	st.followAddress() // what a link held that the page ignored leaves the address
+}
+
+// redraw draws the page and its panels, which show the stage: a change to
+// it from a click in one panel, or from one of the page's goroutines, may
+// change what any of them shows.
+func (p *page) redraw() {
+	if p.mounted == nil {
+		return
+	}
+	p.mounted.Dispatch(func(ctx goapp.Context) {
+		keepFocus(ctx)
+		p.lesson.scrollIfMoved(ctx)
+		ctx.Defer(func(goapp.Context) { p.st.placeSlider() })
+	})
+	for _, c := range []goapp.Composer{p.lesson, p.free, p.share, p.run, p.records} {
+		if c.Mounted() {
+			c.Update()
+		}
+	}
 }
 
 // OnResize follows the timeline's width, so that it draws at one SVG unit
 // a CSS pixel and its text keeps its size on a phone.
 func (p *page) OnResize(ctx goapp.Context) {
 	p.measure()
-	p.refresh(true)
+	p.st.refresh(true)
+	p.st.acted()
 }
 
 func (p *page) measure() {
@@ -122,7 +135,7 @@ func (p *page) measure() {
 	}
 	if el := goapp.Window().GetElementByID("timeline-box"); el.Truthy() {
 		if w := el.Get("clientWidth").Int(); w > 0 {
-			p.width = w
+			p.st.width = w
 		}
 	}
 }
@@ -136,78 +149,22 @@ func (p *page) onLoadUpdate(ctx goapp.Context, e goapp.Event) { ctx.Reload() }
 // OnDismount ends the run: its jobs would have no page to show them. The
 // page's goroutines waiting on the UI goroutine return.
 func (p *page) OnDismount() {
-	if p.ui != nil {
-		close(p.ui.gone)
-		p.ui = nil
+	st := p.st
+	if st.ui != nil {
+		close(st.ui.gone)
+		st.ui = nil
 	}
-	if p.sess != nil {
-		p.sess.end()
+	p.mounted = nil
+	if st.sess != nil {
+		st.sess.end()
 	}
-}
-
-// flush ends a change made from one of the page's goroutines: the address
-// follows it, and the page is drawn if what it shows changed.
-func (p *page) flush() {
-	p.followAddress()
-	if p.dirty && p.mountCtx != nil {
-		p.dirty = false
-		p.mountCtx.Dispatch(func(ctx goapp.Context) {
-			keepFocus(ctx)
-			p.scrollCodeIfMoved(ctx)
-			ctx.Defer(func(goapp.Context) { p.placeSlider() })
-		})
-	}
-}
-
-// scrollCodeIfMoved scrolls the listings to their current line once
-// drawn, if the lesson moved to another step.
-func (p *page) scrollCodeIfMoved(ctx goapp.Context) {
-	if p.lessonStep != p.shownStep {
-		p.shownStep = p.lessonStep
-		ctx.Defer(func(goapp.Context) { showCurrentLines() })
-	}
-}
-
-// apply brings the run's model up to date with events, at most maxEvents
-// jobs' worth, on the UI goroutine, takes a new snapshot of it if it is
-// time to, and returns how many events it applied.
-func (p *page) apply(events []sched.Event) int {
-	s := p.sess
-	n := s.hist.Apply(events, maxEvents)
-	p.waiting.Store(s.hist.Waiting())
-	p.refresh(false)
-	return n
-}
-
-// settings is the run the page's controls ask for.
-func (p *page) settings() play.Settings {
-	set := p.free.start
-	set.Virtual = p.virtual
-	return set
-}
-
-func (p *page) speed() float64 { return speeds[p.speedIdx] }
-
-// reset starts a new run with the same settings.
-func (p *page) reset() {
-	p.newSession(p.settings(), nil)
-	p.scrubAt = time.Time{}
-	p.share.linkActs, p.share.linkEnd = nil, 0 // a new run is not the link's
-	p.free.clearNotes()
-	p.lessonView.clear()
-}
-
-func (p *page) onReset(ctx goapp.Context, e goapp.Event) {
-	p.reset()
-	p.say = "The run was reset: no jobs yet."
-	p.followAddress()
 }
 
 // Render lays the page out: the lessons first, then the lesson or free
 // play beside the run, then the records.
 func (p *page) Render() goapp.UI {
 	// data-mounted tells a script that the app runs and handles clicks.
-	return goapp.Div().Class("page").DataSet("mounted", p.mountCtx != nil).Body(
+	return goapp.Div().Class("page").DataSet("mounted", p.mounted != nil).Body(
 		goapp.Raw(introHTML),
 		goapp.Div().Role("main").Body(
 			goapp.If(!goapp.IsClient, goapp.P().ID("app-waiting").Class("note").Role("status").
@@ -218,10 +175,10 @@ func (p *page) Render() goapp.UI {
 			goapp.FieldSet().Class("controls").Disabled(!goapp.IsClient).Body(
 				p.renderTabs(),
 				goapp.Div().Class("stage").Body(
-					goapp.If(p.tab == freeTab, p.renderFree()).Else(p.renderLesson()),
-					p.renderRun(),
+					goapp.If(p.st.set.Tab == freeTab, p.free).Else(p.lesson),
+					p.run,
 				),
-				p.renderRecords(),
+				p.records,
 			),
 		),
 		goapp.Raw(footerHTML),
@@ -246,10 +203,10 @@ func (p *page) renderTabs() goapp.UI {
 	ls := lesson.All()
 	items := make([]goapp.UI, 0, len(ls)+1)
 	for i, l := range ls {
-		items = append(items, toggle("tab-"+l.ID, "tab", "", p.tab == l.ID, p.onTab(l.ID)).
+		items = append(items, toggle("tab-"+l.ID, "tab", "", p.st.set.Tab == l.ID, p.onTab(l.ID)).
 			Body(goapp.Raw(tabLabel(i+1, l))))
 	}
-	items = append(items, toggle("tab-free", "tab", "Free play", p.tab == freeTab, p.onTab(freeTab)))
+	items = append(items, toggle("tab-free", "tab", "Free play", p.st.set.Tab == freeTab, p.onTab(freeTab)))
 	return goapp.Div().Class("tabs").Role("navigation").Aria("label", "Lessons").Body(items...)
 }
 
@@ -274,18 +231,22 @@ func tabLabel(n int, l lesson.Lesson) string {
 
 func (p *page) onTab(id string) goapp.EventHandler {
 	return func(ctx goapp.Context, e goapp.Event) {
-		if p.tab == id {
-			return
-		}
-		p.tab = id
-		p.lessonView.clear()
-		p.say = tabSay(id)
-		// A lesson's run is its own: free play starts a new run, so that
-		// its link and its replay meet no job that no action made.
-		if id == freeTab && p.sess.lesson {
-			p.reset()
-		}
-		p.followAddress()
+		p.st.showTab(id)
+		p.st.acted()
+	}
+}
+
+// showTab shows the lesson id, or free play.
+func (st *stage) showTab(id string) {
+	if st.set.Tab == id {
+		return
+	}
+	st.set.Tab = id
+	st.tell(tabSay(id))
+	// A lesson's run is its own: free play starts a new run, so that its
+	// link and its replay meet no job that no action made.
+	if id == freeTab && st.sess.lesson != nil {
+		st.reset()
 	}
 }
 

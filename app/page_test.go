@@ -26,8 +26,11 @@ type tester struct {
 	d goapp.ClientDispatcher
 }
 
-func mountPage(t *testing.T) *tester {
-	p := &page{}
+func mountPage(t *testing.T) *tester { return mountPageAt(t, "") }
+
+// mountPageAt mounts the page as opened with the query string q.
+func mountPageAt(t *testing.T, q string) *tester {
+	p := &page{query: q}
 	d := goapp.NewClientTester(p)
 	t.Cleanup(d.Close)
 	return &tester{t: t, p: p, d: d}
@@ -35,7 +38,7 @@ func mountPage(t *testing.T) *tester {
 
 // freePlay shows free play's form.
 func (tt *tester) freePlay(form string) {
-	tt.do(func(goapp.Context) { tt.p.tab, tt.p.free.form = freeTab, form })
+	tt.do(func(goapp.Context) { tt.p.st.set.Tab, tt.p.free.form = freeTab, form })
 }
 
 // do runs fn on the UI goroutine as an event handler would, and renders.
@@ -52,7 +55,7 @@ func (tt *tester) settle(d time.Duration) {
 		synctest.Wait()
 		tt.d.Consume()
 		synctest.Wait() // let goroutines answer what was applied
-		if tt.p.sess.pump.lag.Load() == 0 && len(tt.p.sess.pump.sub.Ready()) == 0 {
+		if tt.p.st.sess.pump.lag.Load() == 0 && len(tt.p.st.sess.pump.sub.Ready()) == 0 {
 			tt.d.Consume() // the page's drawing, which the last update asked for
 			return
 		}
@@ -146,7 +149,7 @@ func TestQueuedJobShowsAtOnceThenStarts(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tt := mountPage(t)
 		tt.freePlay("one")
-		tt.do(func(goapp.Context) { tt.p.free.delay = "250ms"; tt.p.queueOne() })
+		tt.do(func(goapp.Context) { tt.p.free.delay = "250ms"; tt.p.free.queueOne() })
 		tt.frame()
 
 		rows := tt.rows()
@@ -185,7 +188,7 @@ func TestBadDelayQueuesNothing(t *testing.T) {
 			if tt.byID("delay-error").text != "" {
 				t.Fatal("#delay-error shown before any input")
 			}
-			tt.do(func(goapp.Context) { tt.p.free.delay = in; tt.p.queueOne() })
+			tt.do(func(goapp.Context) { tt.p.free.delay = in; tt.p.free.queueOne() })
 			if msg := tt.byID("delay-error").text; msg == "" {
 				t.Errorf("%q: #delay-error is empty", in)
 			}
@@ -196,7 +199,7 @@ func TestBadDelayQueuesNothing(t *testing.T) {
 				t.Errorf("%q: %d jobs queued; want none", in, n)
 			}
 			// Typing clears the error; a good delay then queues.
-			tt.do(func(goapp.Context) { tt.p.free.delay, tt.p.free.delayErr = "1ms", ""; tt.p.queueOne() })
+			tt.do(func(goapp.Context) { tt.p.free.delay, tt.p.free.delayErr = "1ms", ""; tt.p.free.queueOne() })
 			tt.frame()
 			if msg := tt.byID("delay-error").text; msg != "" || len(tt.rows()) != 1 {
 				t.Errorf("%q then 1ms: error %q, %d rows; want none and 1", in, msg, len(tt.rows()))
@@ -213,7 +216,7 @@ func TestBatchGathersInOrder(t *testing.T) {
 		if status.attrs["data-done"] != "false" {
 			t.Errorf("before any batch, data-done = %q; want false", status.attrs["data-done"])
 		}
-		tt.do(func(goapp.Context) { tt.p.free.batchDelay = "250ms"; tt.p.batchStart() })
+		tt.do(func(goapp.Context) { tt.p.free.batchDelay = "250ms"; tt.p.free.batchStart() })
 		tt.frame()
 		tt.wantText("batch-status", "Batch 1: 0 of 10 started")
 
@@ -234,13 +237,13 @@ func TestBatchCancelled(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tt := mountPage(t)
 		tt.freePlay("batch")
-		tt.do(func(ctx goapp.Context) { tt.p.free.batchDelay = "1h"; tt.p.batchStart() })
+		tt.do(func(ctx goapp.Context) { tt.p.free.batchDelay = "1h"; tt.p.free.batchStart() })
 		tt.settle(0) // the batch's rows come with its events, a frame later
 		tt.wantText("count-queued", "10")
 		if rows := tt.rows(); len(rows) != 10 || rows[0].attrs["data-state"] != "queued" {
 			t.Errorf("%d rows, first %v; want 10 queued", len(rows), rows[0].attrs)
 		}
-		tt.do(func(ctx goapp.Context) { tt.p.onBatchCancel(ctx, goapp.Event{}) })
+		tt.do(func(ctx goapp.Context) { tt.p.free.onBatchCancel(ctx, goapp.Event{}) })
 		tt.settle(time.Second)
 		tt.wantText("batch-status", "Batch 1: 10 records: 10 cancelled")
 		tt.wantText("count-cancelled", "10")
@@ -257,7 +260,7 @@ func TestBadBatchSize(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			tt := mountPage(t)
 			tt.freePlay("batch")
-			tt.do(func(ctx goapp.Context) { tt.p.free.batchSize = in; tt.p.batchStart() })
+			tt.do(func(ctx goapp.Context) { tt.p.free.batchSize = in; tt.p.free.batchStart() })
 			if tt.byID("batch-error").text == "" || len(tt.rows()) != 0 {
 				t.Errorf("%q: error %q, %d rows; want an error and none", in, tt.byID("batch-error").text, len(tt.rows()))
 			}
@@ -279,11 +282,11 @@ func TestCancelledJobNeverStarts(t *testing.T) {
 		tt := mountPage(t)
 		tt.freePlay("one")
 		for range 3 {
-			tt.do(func(goapp.Context) { tt.p.free.delay = "1h"; tt.p.queueOne() })
+			tt.do(func(goapp.Context) { tt.p.free.delay = "1h"; tt.p.free.queueOne() })
 		}
 		tt.frame()
 		id := tt.rows()[1].attrs["data-id"]
-		tt.do(func(goapp.Context) { tt.p.cancelJob(id) })
+		tt.do(func(goapp.Context) { tt.p.records.cancel(id) })
 		tt.settle(time.Second)
 		tt.wantText("count-cancelled", "1")
 		for _, r := range tt.rows() {
@@ -296,7 +299,7 @@ func TestCancelledJobNeverStarts(t *testing.T) {
 			}
 		}
 
-		tt.do(func(ctx goapp.Context) { tt.p.onCancelAll(ctx, goapp.Event{}) })
+		tt.do(func(ctx goapp.Context) { tt.p.free.onCancelAll(ctx, goapp.Event{}) })
 		tt.settle(2 * time.Hour)
 		tt.wantText("count-cancelled", "3")
 		tt.wantText("count-started", "0")
@@ -318,14 +321,15 @@ func TestLessonsRun(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				tt := mountPage(t)
 				tt.do(func(ctx goapp.Context) { tt.p.onTab(l.ID)(ctx, goapp.Event{}) })
-				tt.do(func(ctx goapp.Context) { tt.p.onRunLesson(ctx, goapp.Event{}) })
+				tt.do(func(ctx goapp.Context) { tt.p.lesson.onRunLesson(ctx, goapp.Event{}) })
 				// The lesson shows each line for dwell before the next, and
 				// each show waits for the page: let time pass until it ends.
-				for i := 0; i < 100 && tt.p.lessonRunning; i++ {
+				lr := tt.p.st.sess.lesson
+				for i := 0; i < 100 && lr.running; i++ {
 					tt.settle(time.Second)
 				}
-				if tt.p.lessonRunning || tt.p.lessonErr != "" {
-					t.Fatalf("lesson still running (%v) or failed: %q; step %d, say %q", tt.p.lessonRunning, tt.p.lessonErr, tt.p.lessonStep, tt.p.say)
+				if lr.running || lr.err != "" {
+					t.Fatalf("lesson still running (%v) or failed: %q; step %d, say %q", lr.running, lr.err, lr.step, tt.p.st.say)
 				}
 				for id, v := range want[l.ID] {
 					tt.wantText(id, v)
@@ -348,7 +352,7 @@ func TestBigRunCapsTheDOM(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tt := mountPage(t)
 		tt.freePlay("batch")
-		tt.do(func(ctx goapp.Context) { tt.p.free.batchSize = "10000"; tt.p.batchStart() })
+		tt.do(func(ctx goapp.Context) { tt.p.free.batchSize = "10000"; tt.p.free.batchStart() })
 		// Frame by frame: when the page first says the gather returned, the
 		// counts already include every job it gathered.
 		for range 1000 {
@@ -440,7 +444,7 @@ func TestBigBatchIsOneSubmission(t *testing.T) {
 		tt.freePlay("batch")
 		tt.do(func(ctx goapp.Context) {
 			tt.p.free.batchSize, tt.p.free.batchDelay = "5000", "1h"
-			tt.p.batchStart()
+			tt.p.free.batchStart()
 		})
 		// Its one event is applied maxEvents jobs a frame, over two
 		// frames; the view of a big busy run is taken every slowDraw.
@@ -449,13 +453,13 @@ func TestBigBatchIsOneSubmission(t *testing.T) {
 		tt.settle(slowDraw)
 		tt.wantText("count-total", "5,000")
 		tt.wantText("count-queued", "5,000")
-		if acts := tt.p.sess.run.Actions(); len(acts) != 1 || acts[0].N != 5000 {
+		if acts := tt.p.st.sess.run.Actions(); len(acts) != 1 || acts[0].N != 5000 {
 			t.Errorf("actions %+v; want one batch of 5000", acts)
 		}
-		if n := tt.p.sess.pump.updates.Load(); n > 3 {
+		if n := tt.p.st.sess.pump.updates.Load(); n > 3 {
 			t.Errorf("%d updates to show one batch queued; want 2 or 3", n)
 		}
-		tt.do(func(ctx goapp.Context) { tt.p.onBatchCancel(ctx, goapp.Event{}) })
+		tt.do(func(ctx goapp.Context) { tt.p.free.onBatchCancel(ctx, goapp.Event{}) })
 		tt.settle(time.Second)
 		tt.wantText("batch-status", "Batch 1: 5,000 records: 5,000 cancelled")
 		tt.wantText("count-cancelled", "5,000")
@@ -468,12 +472,12 @@ func TestUpdatesAreCoalesced(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tt := mountPage(t)
 		tt.freePlay("batch")
-		tt.do(func(ctx goapp.Context) { tt.p.free.batchSize = "10000"; tt.p.batchStart() })
+		tt.do(func(ctx goapp.Context) { tt.p.free.batchSize = "10000"; tt.p.free.batchStart() })
 		tt.settle(time.Second)
 		tt.wantText("count-started", "10,000")
 		// One event queues the batch, one a job starts it: each frame's
 		// events come in one update, and none holds more than maxEvents.
-		if n := tt.p.sess.pump.updates.Load(); n < 10000/maxEvents || n > 40 {
+		if n := tt.p.st.sess.pump.updates.Load(); n < 10000/maxEvents || n > 40 {
 			t.Errorf("%d updates for 10,000 jobs; want a handful", n)
 		}
 	})
@@ -485,16 +489,16 @@ func TestUpdatesAreCoalesced(t *testing.T) {
 func TestVirtualLessonSaysWhatMovesIt(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tt := mountPage(t)
-		tt.do(func(ctx goapp.Context) { tt.p.onMode(true)(ctx, goapp.Event{}) })
-		tt.do(func(ctx goapp.Context) { tt.p.onRunLesson(ctx, goapp.Event{}) })
+		tt.do(func(ctx goapp.Context) { tt.p.run.onMode(true)(ctx, goapp.Event{}) })
+		tt.do(func(ctx goapp.Context) { tt.p.lesson.onRunLesson(ctx, goapp.Event{}) })
 		tt.settle(5 * time.Second)
 		tt.wantText("count-queued", "1")
 		if say := tt.byID("say").text; !strings.Contains(say, "press Play, Step or Next due") {
 			t.Errorf("#say is %q; want it to name the buttons that move time on", say)
 		}
-		tt.do(func(ctx goapp.Context) { tt.p.onNextDue(ctx, goapp.Event{}) })
-		if !strings.HasPrefix(tt.p.say, "Jumped to the next due job") {
-			t.Errorf("Next due says %q", tt.p.say)
+		tt.do(func(ctx goapp.Context) { tt.p.run.onNextDue(ctx, goapp.Event{}) })
+		if !strings.HasPrefix(tt.p.st.say, "Jumped to the next due job") {
+			t.Errorf("Next due says %q", tt.p.st.say)
 		}
 		tt.settle(2 * time.Second)
 		tt.wantText("count-started", "1")

@@ -16,19 +16,16 @@ import (
 // ends the session and makes a new one, so nothing of an old run reaches a
 // new one.
 type session struct {
-	page *page
 	run  *play.Run
 	hist *history.History
 	pump *pump
 	ctx  context.Context
 	stop context.CancelFunc
 	time chan timeCmd // to the driver, in virtual time
-	// lesson is whether a lesson made the run: its jobs come from the
-	// lesson's code, not from actions, so it has no link to replay.
-	lesson bool
-	// marks are the lesson's steps as they began, by the run's clock, so
-	// that the code highlight can follow the history scrubber.
-	marks []stepMark
+	// lesson is the lesson that made the run, nil for none: its jobs come
+	// from the lesson's code, not from actions, so it has no link to
+	// replay.
+	lesson *lessonRun
 	// gathered holds what each batch's gather returned, by batch number,
 	// once it has.
 	gathered map[int]gathered
@@ -39,9 +36,35 @@ type session struct {
 	stopReal context.CancelFunc
 }
 
+// lessonRun is how far the lesson that made a run is.
+type lessonRun struct {
+	id      string // the lesson's
+	step    int    // the step running, -1 before the first
+	running bool
+	done    bool
+	err     string
+	// marks are the steps as they began, by the run's clock, so that the
+	// code highlight can follow the history slider.
+	marks []stepMark
+	next  chan struct{} // to the running lesson: go on (Next line)
+}
+
 type stepMark struct {
 	at   time.Time
 	step int
+}
+
+// stepAt returns the lesson step that was running at t, -1 before the
+// first.
+func (l *lessonRun) stepAt(t time.Time) int {
+	step := -1
+	for _, m := range l.marks {
+		if m.at.After(t) {
+			break
+		}
+		step = m.step
+	}
+	return step
 }
 
 // gathered is what sched.Gather returned for one of the page's batches.
@@ -51,44 +74,35 @@ type gathered struct {
 	elapsed time.Duration
 }
 
-// replayState is a replay's progress, as the page shows it.
+// replayState is a replay's progress, and what shows it on the UI
+// goroutine: as it goes, and once it has ended.
 type replayState struct {
 	done, of int
+	show     func(r replayState, ended bool, err error)
 }
 
-// newSession makes a run with set, the page's from now on, and starts it
-// if the page is mounted. configure, if not nil, sets up the scheduler
-// before its first use (a lesson's own start function).
-func (p *page) newSession(set play.Settings, configure func(*sched.Scheduler)) *session {
-	if p.sess != nil {
-		p.sess.end()
-	}
+// newSession makes a run with set for st, not started yet (see start).
+// configure, if not nil, sets up the scheduler before its first use (a
+// lesson's own start function).
+func newSession(st *stage, set play.Settings, configure func(*sched.Scheduler)) *session {
 	ctx, stop := context.WithCancel(context.Background())
 	s := &session{
-		page:     p,
 		run:      play.New(set),
 		hist:     history.New(),
 		ctx:      ctx,
 		stop:     stop,
-		lesson:   configure != nil,
 		gathered: make(map[int]gathered),
 	}
 	if configure != nil {
 		configure(s.run.S)
 	}
 	s.pump = newPump(s.run.S.Subscribe(), func(events []sched.Event) int {
-		if p.sess != s {
+		if st.sess != s {
 			return len(events)
 		}
-		return p.apply(events)
+		return st.apply(events)
 	})
-	s.pump.ticking = func() bool { return !s.run.Virtual() && p.waiting.Load() }
-	p.sess = s
-	p.waiting.Store(false)
-	p.refresh(true)
-	if p.ui != nil {
-		s.start(p.ui, p.speed(), p.playing)
-	}
+	s.pump.ticking = func() bool { return !s.run.Virtual() && st.waiting.Load() }
 	return s
 }
 
@@ -113,10 +127,10 @@ func (s *session) end() {
 // after runs fn on the UI goroutine once the events before it are
 // applied: fn reports a result beyond the run's view, such as a lesson's
 // step or a gather's, which then shows with the states it is about.
-func (s *session) after(fn func()) {
+func (s *session) after(st *stage, fn func()) {
 	s.pump.after(s.ctx, func() {
 		fn()
-		s.page.dirty = true
+		st.dirty = true
 	})
 }
 

@@ -26,7 +26,6 @@ import (
 // runs; and the page writes the same link back.
 func TestLinkOpensWithItsSettings(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		tt := mountPage(t)
 		st := link.Default()
 		st.Tab, st.Virtual, st.Speed = freeTab, true, 6
 		st.Delay, st.BatchN, st.BatchDelay = 250*time.Millisecond, 25, 2*time.Second
@@ -36,28 +35,28 @@ func TestLinkOpensWithItsSettings(t *testing.T) {
 		if !full {
 			t.Fatal("a link without actions is not full")
 		}
-		tt.do(func(goapp.Context) { tt.p.openLink(q + "&bogus=1"); tt.p.newSession(tt.p.settings(), nil) })
+		tt := mountPageAt(t, q+"&bogus=1")
 
-		p, f := tt.p, &tt.p.free
-		if p.tab != freeTab || !p.virtual || p.speedIdx != 6 {
-			t.Errorf("tab %q, virtual %v, speed %d; want free, true, 6", p.tab, p.virtual, p.speedIdx)
+		p, f := tt.p, tt.p.free
+		if p.st.set.Tab != freeTab || !p.st.set.Virtual || p.st.set.Speed != 6 {
+			t.Errorf("tab %q, virtual %v, speed %d; want free, true, 6", p.st.set.Tab, p.st.set.Virtual, p.st.set.Speed)
 		}
 		for _, c := range []struct{ got, want string }{
 			{f.delay, "250ms"}, {f.batchSize, "25"}, {f.batchDelay, "2s"},
-			{f.startTime, "200ms"}, {f.jitter, "1.5ms"}, {f.failPct, "10"}, {f.panicPct, "5"}, {f.limit, "3"}, {f.seed, "12345"},
+			{f.startTime, "200ms"}, {f.jitter, "1.5ms"}, {f.failPct, "10"}, {f.panicPct, "5"}, {f.limit, "3"}, {tt.p.share.seed, "12345"},
 		} {
 			if c.got != c.want {
 				t.Errorf("a field shows %q; want %q", c.got, c.want)
 			}
 		}
-		if got, want := p.sess.run.Settings, st.Settings(); got != want {
+		if got, want := p.st.sess.run.Settings, st.Settings(); got != want {
 			t.Errorf("the run's settings are %+v; want %+v", got, want)
 		}
-		if !strings.Contains(p.say, "ignored") || !strings.Contains(p.say, "bogus") {
-			t.Errorf("the page says %q; want a note that bogus was ignored", p.say)
+		if !strings.Contains(p.st.say, "ignored") || !strings.Contains(p.st.say, "bogus") {
+			t.Errorf("the page says %q; want a note that bogus was ignored", p.st.say)
 		}
 		tt.wantText("count-total", "0")
-		if got, _ := p.linkState().Encode(); got != q {
+		if got, _ := p.st.linkState().Encode(); got != q {
 			t.Errorf("the page writes the link\n %s\nwant\n %s", got, q)
 		}
 	})
@@ -102,62 +101,62 @@ func errText(err error) string {
 func TestReplayInThePage(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tt := mountPage(t)
-		tt.do(func(ctx goapp.Context) { tt.p.onMode(true)(ctx, goapp.Event{}) })
+		tt.do(func(ctx goapp.Context) { tt.p.run.onMode(true)(ctx, goapp.Event{}) })
 		tt.do(func(goapp.Context) {
-			tt.p.free.start.StartTime, tt.p.free.start.FailPct = time.Millisecond, 30
-			tt.p.reset()
+			tt.p.st.set.Start.StartTime, tt.p.st.set.Start.FailPct = time.Millisecond, 30
+			tt.p.st.reset()
 		})
 		tt.freePlay("one")
 		step := func() {
-			tt.do(func(ctx goapp.Context) { tt.p.onStep(ctx, goapp.Event{}) })
+			tt.do(func(ctx goapp.Context) { tt.p.run.onStep(ctx, goapp.Event{}) })
 			tt.settle(100 * time.Millisecond)
 		}
-		tt.do(func(goapp.Context) { tt.p.free.delay = "5ms"; tt.p.queueOne() })
+		tt.do(func(goapp.Context) { tt.p.free.delay = "5ms"; tt.p.free.queueOne() })
 		step()
-		tt.do(func(goapp.Context) { tt.p.free.batchSize, tt.p.free.batchDelay = "700", "2ms"; tt.p.batchStart() })
+		tt.do(func(goapp.Context) { tt.p.free.batchSize, tt.p.free.batchDelay = "700", "2ms"; tt.p.free.batchStart() })
 		tt.settle(time.Second)
-		if n := len(tt.p.sess.run.Jobs()); n != 701 {
+		if n := len(tt.p.st.sess.run.Jobs()); n != 701 {
 			t.Fatalf("%d jobs queued; want 701", n)
 		}
-		id := tt.p.sess.run.Jobs()[3].ID()
-		tt.do(func(goapp.Context) { tt.p.cancelJob(id) })
+		id := tt.p.st.sess.run.Jobs()[3].ID()
+		tt.do(func(goapp.Context) { tt.p.records.cancel(id) })
 		step()
 		step()
-		tt.do(func(ctx goapp.Context) { tt.p.onNextDue(ctx, goapp.Event{}) })
+		tt.do(func(ctx goapp.Context) { tt.p.run.onNextDue(ctx, goapp.Event{}) })
 		tt.settle(time.Second)
-		want := jobsOf(tt.p.sess)
-		wantEnd := tt.p.linkEnd(tt.p.sess.run.Actions())
+		want := jobsOf(tt.p.st.sess)
+		wantEnd := tt.p.st.linkEnd(tt.p.st.sess.run.Actions())
 		exports := func() map[string][]byte {
 			t.Helper()
 			files := map[string][]byte{}
 			for _, name := range []string{"json", "csv", "trace"} {
-				tt.do(func(ctx goapp.Context) { tt.p.exportAs(name) })
+				tt.do(func(ctx goapp.Context) { tt.p.share.exportAs(name) })
 				for i := 0; i < 100 && tt.p.share.exportSt == "running"; i++ {
 					tt.settle(100 * time.Millisecond)
 				}
 				f, _ := export.ParseFormat(name)
 				outMu.Lock()
-				files[name] = saved[f.FileName(export.Meta{Seed: tt.p.sess.run.Settings.Seed})]
+				files[name] = saved[f.FileName(export.Meta{Seed: tt.p.st.sess.run.Settings.Seed})]
 				outMu.Unlock()
 			}
 			return files
 		}
 		wantFiles := exports()
-		q, full := tt.p.linkState().Encode()
+		q, full := tt.p.st.linkState().Encode()
 		if !full {
 			t.Fatal("the run's actions did not fit in its link")
 		}
 
 		replay := func(what string) {
 			t.Helper()
-			tt.do(func(ctx goapp.Context) { tt.p.onReplay(ctx, goapp.Event{}) })
-			for i := 0; i < 100 && (tt.p.sess.replay != nil); i++ {
+			tt.do(func(ctx goapp.Context) { tt.p.share.onReplay(ctx, goapp.Event{}) })
+			for i := 0; i < 100 && (tt.p.st.sess.replay != nil); i++ {
 				tt.settle(time.Second)
 			}
-			if (tt.p.sess.replay != nil) || !strings.HasPrefix(tt.p.share.note, "Replayed") {
+			if (tt.p.st.sess.replay != nil) || !strings.HasPrefix(tt.p.share.note, "Replayed") {
 				t.Fatalf("%s: the replay did not end: %q", what, tt.p.share.note)
 			}
-			got := jobsOf(tt.p.sess)
+			got := jobsOf(tt.p.st.sess)
 			if !slices.Equal(got, want) {
 				t.Errorf("%s: %d jobs; want %d", what, len(got), len(want))
 				for i := range min(len(got), len(want)) {
@@ -166,7 +165,7 @@ func TestReplayInThePage(t *testing.T) {
 					}
 				}
 			}
-			if end := tt.p.sess.run.Since(); end != wantEnd {
+			if end := tt.p.st.sess.run.Since(); end != wantEnd {
 				t.Errorf("%s: ends at %v; want %v", what, end, wantEnd)
 			}
 			// The files of a virtual run and of its replay are the same,
@@ -180,10 +179,9 @@ func TestReplayInThePage(t *testing.T) {
 		replay("a replay of the run")
 
 		// A new page opened from the link: nothing runs until Replay.
-		tt2 := mountPage(t)
-		tt2.do(func(goapp.Context) { tt2.p.openLink(q); tt2.p.newSession(tt2.p.settings(), nil) })
-		if n := len(tt2.p.sess.run.Jobs()); n != 0 || !strings.Contains(tt2.p.say, "press Replay") {
-			t.Fatalf("the link's page has %d jobs and says %q; want none yet, and to press Replay", n, tt2.p.say)
+		tt2 := mountPageAt(t, q)
+		if n := len(tt2.p.st.sess.run.Jobs()); n != 0 || !strings.Contains(tt2.p.st.say, "press Replay") {
+			t.Fatalf("the link's page has %d jobs and says %q; want none yet, and to press Replay", n, tt2.p.st.say)
 		}
 		tt = tt2
 		replay("the link's run")
@@ -196,15 +194,15 @@ func TestExportsHoldEveryJob(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tt := mountPage(t)
 		tt.freePlay("batch")
-		tt.do(func(goapp.Context) { tt.p.free.batchSize = "600"; tt.p.batchStart() })
+		tt.do(func(goapp.Context) { tt.p.free.batchSize = "600"; tt.p.free.batchStart() })
 		tt.settle(time.Second)
 		tt.wantText("count-started", "600")
 		ids := map[string]bool{}
-		for _, j := range tt.p.sess.run.Jobs() {
+		for _, j := range tt.p.st.sess.run.Jobs() {
 			ids[j.ID()] = true
 		}
 		for _, name := range []string{"json", "csv", "trace"} {
-			tt.do(func(ctx goapp.Context) { tt.p.exportAs(name) })
+			tt.do(func(ctx goapp.Context) { tt.p.share.exportAs(name) })
 			for i := 0; i < 100 && tt.p.share.exportSt == "running"; i++ {
 				tt.settle(100 * time.Millisecond)
 			}
@@ -213,7 +211,7 @@ func TestExportsHoldEveryJob(t *testing.T) {
 			}
 			f, _ := export.ParseFormat(name)
 			outMu.Lock()
-			file := saved[f.FileName(export.Meta{Seed: tt.p.sess.run.Settings.Seed})]
+			file := saved[f.FileName(export.Meta{Seed: tt.p.st.sess.run.Settings.Seed})]
 			outMu.Unlock()
 			found := map[string]bool{}
 			switch name {
@@ -268,19 +266,19 @@ func TestCopyIDCopiesTheWholeID(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tt := mountPage(t)
 		tt.freePlay("one")
-		tt.do(func(goapp.Context) { tt.p.queueOne() })
+		tt.do(func(goapp.Context) { tt.p.free.queueOne() })
 		tt.settle(time.Second)
-		j := tt.p.sess.run.Jobs()[0]
+		j := tt.p.st.sess.run.Jobs()[0]
 		if want := `title="Copy ` + j.ID() + `"`; !strings.Contains(tt.html(), want) {
 			t.Fatalf("no copy button with %s in the records", want)
 		}
-		tt.do(func(goapp.Context) { tt.p.copyID(j.ID()) })
+		tt.do(func(goapp.Context) { tt.p.records.copyID(j.ID()) })
 		tt.settle(time.Millisecond)
 		outMu.Lock()
 		got := clipboard
 		outMu.Unlock()
-		if got != j.ID() || !strings.Contains(tt.p.say, j.ID()) {
-			t.Errorf("clipboard %q, page says %q; want the id %s", got, tt.p.say, j.ID())
+		if got != j.ID() || !strings.Contains(tt.p.st.say, j.ID()) {
+			t.Errorf("clipboard %q, page says %q; want the id %s", got, tt.p.st.say, j.ID())
 		}
 		if j.State() != sched.Started {
 			t.Errorf("the job is %v", j.State())
@@ -293,20 +291,19 @@ func TestCopyIDCopiesTheWholeID(t *testing.T) {
 // link's run stays in the address until a new run replaces it.
 func TestSeedSurvivesTheOtherSettings(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		tt := mountPage(t)
 		st := link.Default()
 		st.Tab, st.Virtual, st.Seed = freeTab, true, 4242
 		st.Actions, st.End = []play.Action{{Kind: play.Queue, Delay: time.Millisecond}}, time.Millisecond
 		q, _ := st.Encode()
-		tt.do(func(goapp.Context) { tt.p.openLink(q); tt.p.newSession(tt.p.settings(), nil) })
-		if got, _ := tt.p.linkState().Encode(); got != q {
+		tt := mountPageAt(t, q)
+		if got, _ := tt.p.st.linkState().Encode(); got != q {
 			t.Errorf("before Replay the page's link is\n %s\nwant the link's run\n %s", got, q)
 		}
-		tt.do(func(goapp.Context) { tt.p.free.failPct = "30"; tt.p.applyStart() })
-		if got := tt.p.sess.run.Settings.Seed; got != 4242 {
+		tt.do(func(goapp.Context) { tt.p.free.failPct = "30"; tt.p.free.applyStart() })
+		if got := tt.p.st.sess.run.Settings.Seed; got != 4242 {
 			t.Errorf("after Apply the run's seed is %d; want 4242", got)
 		}
-		if got := tt.p.linkState(); got.Seed != 4242 || len(got.Actions) != 0 {
+		if got := tt.p.st.linkState(); got.Seed != 4242 || len(got.Actions) != 0 {
 			t.Errorf("after Apply the link has seed %d and %d actions; want 4242 and none: a new run", got.Seed, len(got.Actions))
 		}
 	})
@@ -318,16 +315,16 @@ func TestLessonEndsAReplay(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tt := mountPage(t)
 		tt.freePlay("one")
-		tt.do(func(goapp.Context) { tt.p.free.delay = "1h"; tt.p.queueOne() })
-		tt.do(func(ctx goapp.Context) { tt.p.onReplay(ctx, goapp.Event{}) })
-		if !(tt.p.sess.replay != nil) {
+		tt.do(func(goapp.Context) { tt.p.free.delay = "1h"; tt.p.free.queueOne() })
+		tt.do(func(ctx goapp.Context) { tt.p.share.onReplay(ctx, goapp.Event{}) })
+		if !(tt.p.st.sess.replay != nil) {
 			t.Fatal("the replay did not begin")
 		}
 		tt.do(func(ctx goapp.Context) { tt.p.onTab("await")(ctx, goapp.Event{}) })
-		tt.do(func(ctx goapp.Context) { tt.p.onRunLesson(ctx, goapp.Event{}) })
+		tt.do(func(ctx goapp.Context) { tt.p.lesson.onRunLesson(ctx, goapp.Event{}) })
 		tt.settle(time.Second)
-		if (tt.p.sess.replay != nil) || !tt.p.live() {
-			t.Errorf("after a lesson, replaying=%v and the page says %q", (tt.p.sess.replay != nil), tt.p.say)
+		if (tt.p.st.sess.replay != nil) || !tt.p.st.live() {
+			t.Errorf("after a lesson, replaying=%v and the page says %q", (tt.p.st.sess.replay != nil), tt.p.st.say)
 		}
 	})
 }
@@ -340,11 +337,10 @@ func TestLinkSaysWhereItOpens(t *testing.T) {
 		"tab=free":  "Free play:",
 		"tab=limit": "Lesson: ",
 	} {
-		p := &page{}
-		p.free.init()
-		p.openLink(q)
-		if !strings.HasPrefix(p.say, want) {
-			t.Errorf("a link %q says %q; want it to begin %q", q, p.say, want)
+		p := &page{query: q}
+		p.OnInit()
+		if !strings.HasPrefix(p.st.say, want) {
+			t.Errorf("a link %q says %q; want it to begin %q", q, p.st.say, want)
 		}
 	}
 }
@@ -354,24 +350,24 @@ func TestLinkSaysWhereItOpens(t *testing.T) {
 func TestReplayCanBeStopped(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tt := mountPage(t)
-		tt.do(func(ctx goapp.Context) { tt.p.onMode(true)(ctx, goapp.Event{}) })
+		tt.do(func(ctx goapp.Context) { tt.p.run.onMode(true)(ctx, goapp.Event{}) })
 		tt.freePlay("one")
 		for range 20 {
-			tt.do(func(goapp.Context) { tt.p.free.delay = "5ms"; tt.p.queueOne() })
-			tt.do(func(ctx goapp.Context) { tt.p.onStep(ctx, goapp.Event{}) })
+			tt.do(func(goapp.Context) { tt.p.free.delay = "5ms"; tt.p.free.queueOne() })
+			tt.do(func(ctx goapp.Context) { tt.p.run.onStep(ctx, goapp.Event{}) })
 			tt.settle(50 * time.Millisecond)
 		}
 		tt.freePlay("share")
-		tt.do(func(ctx goapp.Context) { tt.p.onReplay(ctx, goapp.Event{}) })
+		tt.do(func(ctx goapp.Context) { tt.p.share.onReplay(ctx, goapp.Event{}) })
 		if got := tt.byID("replay").text; got != "Stop replay" {
 			t.Errorf("during a replay the button says %q", got)
 		}
-		tt.do(func(ctx goapp.Context) { tt.p.onReplay(ctx, goapp.Event{}) })
+		tt.do(func(ctx goapp.Context) { tt.p.share.onReplay(ctx, goapp.Event{}) })
 		tt.settle(time.Second)
-		if tt.p.sess.replay != nil || !strings.HasPrefix(tt.p.share.note, "Replay stopped after") {
-			t.Fatalf("after Stop replay: running %v, note %q", tt.p.sess.replay != nil, tt.p.share.note)
+		if tt.p.st.sess.replay != nil || !strings.HasPrefix(tt.p.share.note, "Replay stopped after") {
+			t.Fatalf("after Stop replay: running %v, note %q", tt.p.st.sess.replay != nil, tt.p.share.note)
 		}
-		if n := len(tt.p.sess.run.Actions()); n >= 20 {
+		if n := len(tt.p.st.sess.run.Actions()); n >= 20 {
 			t.Errorf("the stopped replay did all %d actions", n)
 		}
 		if got := tt.byID("replay").text; got != "Replay" {
@@ -387,29 +383,29 @@ func TestRealTimeReplayExportsTheSameJobs(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tt := mountPage(t)
 		tt.do(func(goapp.Context) {
-			tt.p.free.start.FailPct = 30
-			tt.p.free.start.StartTime = time.Millisecond
-			tt.p.reset()
+			tt.p.st.set.Start.FailPct = 30
+			tt.p.st.set.Start.StartTime = time.Millisecond
+			tt.p.st.reset()
 		})
 		tt.freePlay("one")
-		tt.do(func(goapp.Context) { tt.p.free.delay = "5ms"; tt.p.queueOne() })
+		tt.do(func(goapp.Context) { tt.p.free.delay = "5ms"; tt.p.free.queueOne() })
 		tt.settle(20 * time.Millisecond)
-		tt.do(func(goapp.Context) { tt.p.free.batchSize, tt.p.free.batchDelay = "40", "2ms"; tt.p.batchStart() })
+		tt.do(func(goapp.Context) { tt.p.free.batchSize, tt.p.free.batchDelay = "40", "2ms"; tt.p.free.batchStart() })
 		tt.settle(20 * time.Millisecond)
-		tt.do(func(goapp.Context) { tt.p.free.delay = "1h"; tt.p.queueOne() })
+		tt.do(func(goapp.Context) { tt.p.free.delay = "1h"; tt.p.free.queueOne() })
 		tt.frame()
-		id := tt.p.sess.run.Jobs()[41].ID()
-		tt.do(func(goapp.Context) { tt.p.cancelJob(id) })
+		id := tt.p.st.sess.run.Jobs()[41].ID()
+		tt.do(func(goapp.Context) { tt.p.records.cancel(id) })
 		tt.settle(time.Second)
 		jobs := func() []string {
 			t.Helper()
-			tt.do(func(ctx goapp.Context) { tt.p.exportAs("json") })
+			tt.do(func(ctx goapp.Context) { tt.p.share.exportAs("json") })
 			for i := 0; i < 100 && tt.p.share.exportSt == "running"; i++ {
 				tt.settle(100 * time.Millisecond)
 			}
 			f, _ := export.ParseFormat("json")
 			outMu.Lock()
-			file := saved[f.FileName(export.Meta{Seed: tt.p.sess.run.Settings.Seed})]
+			file := saved[f.FileName(export.Meta{Seed: tt.p.st.sess.run.Settings.Seed})]
 			outMu.Unlock()
 			var doc struct{ Jobs []struct{ ID, State string } }
 			if err := json.Unmarshal(file, &doc); err != nil {
@@ -426,8 +422,8 @@ func TestRealTimeReplayExportsTheSameJobs(t *testing.T) {
 			t.Fatalf("the run's export has %d jobs; want 42", len(want))
 		}
 		tt.freePlay("share")
-		tt.do(func(ctx goapp.Context) { tt.p.onReplay(ctx, goapp.Event{}) })
-		for i := 0; i < 100 && tt.p.sess.replay != nil; i++ {
+		tt.do(func(ctx goapp.Context) { tt.p.share.onReplay(ctx, goapp.Event{}) })
+		for i := 0; i < 100 && tt.p.st.sess.replay != nil; i++ {
 			tt.settle(time.Second)
 		}
 		if !strings.HasPrefix(tt.p.share.note, "Replayed") {

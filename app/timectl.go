@@ -68,7 +68,7 @@ func (s *session) drive(ctx context.Context, u *ui, speed float64, playing bool)
 			case cmdStopReplay:
 				if rp != nil {
 					rp = nil
-					u.p.replayEnded(u, s, errReplayStopped)
+					s.replayEnded(u, errReplayStopped)
 				}
 			}
 			poke()
@@ -77,9 +77,9 @@ func (s *session) drive(ctx context.Context, u *ui, speed float64, playing bool)
 				done, err := replayFrame(rp)
 				if done || err != nil {
 					rp = nil
-					u.p.replayEnded(u, s, err)
+					s.replayEnded(u, err)
 				} else {
-					u.p.replayProgress(u, s, rp)
+					s.replayProgress(u, rp)
 				}
 				last = time.Now()
 				poke()

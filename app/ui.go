@@ -11,7 +11,7 @@ import (
 // replay, an export and the clipboard's answers. The page makes it when it
 // mounts and closes gone when it dismounts.
 type ui struct {
-	p    *page
+	st   *stage
 	ctx  goapp.Context // the page's, from OnMount
 	gone chan struct{}
 }
@@ -25,7 +25,7 @@ func (u *ui) call(ctx context.Context, fn func()) bool {
 	done := make(chan struct{})
 	u.ctx.Defer(func(goapp.Context) {
 		fn()
-		u.p.flush()
+		u.st.acted()
 		close(done)
 	})
 	select {

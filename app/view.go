@@ -38,65 +38,63 @@ const (
 // refresh takes a new snapshot of the run at the instant the page looks
 // at, unless the run is big and busy and the last one is recent; force
 // takes one in any case.
-func (p *page) refresh(force bool) {
-	s := p.sess
-	v := &p.view
-	busy := p.busy()
-	if wait := slowDraw - time.Since(v.taken); !force && busy && v.busy && v.sess == s && v.width == p.width && wait > 0 {
-		if !v.trailing && p.ui != nil {
+func (st *stage) refresh(force bool) {
+	s := st.sess
+	v := &st.view
+	busy := st.busy()
+	if wait := slowDraw - time.Since(v.taken); !force && busy && v.busy && v.sess == s && v.width == st.width && wait > 0 {
+		if !v.trailing && st.ui != nil {
 			v.trailing = true
-			u := p.ui
+			u := st.ui
 			time.AfterFunc(wait, func() {
 				u.call(s.ctx, func() {
-					if p.sess == s && p.view.trailing {
-						p.refresh(true)
+					if st.sess == s && st.view.trailing {
+						st.refresh(true)
 					}
 				})
 			})
 		}
 		return
 	}
-	t := p.viewTime()
+	t := st.viewTime()
 	snap := s.hist.Snapshot(t, maxRows)
-	*v = view{snap: snap, taken: time.Now(), sess: s, width: p.width, busy: busy}
-	v.chart = p.chartHTML(snap)
-	v.rows = recordsHTML(p.entries(snap))
-	p.dirty = true
+	*v = view{snap: snap, taken: time.Now(), sess: s, width: st.width, busy: busy}
+	v.chart = chartHTML(s.hist, snap, st.width)
+	v.rows = recordsHTML(entries(s.hist, snap))
+	st.dirty = true
 }
 
 // busy reports whether a big run is changing: see slowDraw.
-func (p *page) busy() bool {
-	return p.scrubAt.IsZero() && p.waiting.Load() && p.sess.hist.Len() >= bigRun
+func (st *stage) busy() bool {
+	return st.scrubAt.IsZero() && st.waiting.Load() && st.sess.hist.Len() >= bigRun
 }
 
 // viewTime is the instant the run view shows: now, or the one scrubbed to.
-func (p *page) viewTime() time.Time {
-	if !p.scrubAt.IsZero() {
-		return p.scrubAt
+func (st *stage) viewTime() time.Time {
+	if !st.scrubAt.IsZero() {
+		return st.scrubAt
 	}
-	return p.sess.now()
+	return st.sess.now()
 }
 
-// chartHTML is lanes for a few jobs, or for many the states over time and
+// chartHTML is, for the run h, lanes for a few jobs, or for many the states over time and
 // the lateness histogram, at the snapshot's instant.
-func (p *page) chartHTML(snap history.Snapshot) string {
-	h := p.sess.hist
+func chartHTML(h *history.History, snap history.Snapshot, width int) string {
 	if h.Len() <= maxLanes {
 		n := maxLanes
-		if p.width < narrow {
+		if width < narrow {
 			n = narrowLanes
 		}
 		idx := snap.Recent[max(0, len(snap.Recent)-n):]
-		return lanesSVG(h, idx, snap.At, p.width)
+		return lanesSVG(h, idx, snap.At, width)
 	}
 	// One root element: go-app's Raw shows only the first.
-	return `<div class="charts">` + areaSVG(h, snap.At, p.width) + histogramSVG(snap.Late, p.width) + `</div>`
+	return `<div class="charts">` + areaSVG(h, snap.At, width) + histogramSVG(snap.Late, width) + `</div>`
 }
 
 // entries are the snapshot's newest jobs as the records table shows them,
 // newest first.
-func (p *page) entries(snap history.Snapshot) []*entry {
-	h := p.sess.hist
+func entries(h *history.History, snap history.Snapshot) []*entry {
 	out := make([]*entry, len(snap.Recent))
 	for k, i := range snap.Recent {
 		rec, batch := h.RecordAt(i, snap.At)

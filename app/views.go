@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"strconv"
 
 	goapp "github.com/maxence-charriere/go-app/v9/pkg/app"
@@ -8,14 +9,21 @@ import (
 	"github.com/wasmsched/wasmsched/sched"
 )
 
-// renderRecords shows the newest jobs' records of the view. The table is
-// HTML written as one string, not go-app elements: each update of a big
-// batch brings a new set of newest jobs, and go-app, which diffs children
-// by index, would rewrite every row through tens of JavaScript calls a
-// row; one string is one call. The cancel buttons have no handlers of
-// their own: their clicks bubble to the table's box (see onRecordsClick).
-func (p *page) renderRecords() goapp.UI {
-	snap := &p.view.snap
+// recordsPanel shows the newest jobs' records of the stage's view, and
+// cancels a job or copies its id when its row's button is pressed.
+type recordsPanel struct {
+	goapp.Compo
+	st *stage
+}
+
+// Render shows the records. The table is HTML written as one string, not
+// go-app elements: each update of a big batch brings a new set of newest
+// jobs, and go-app, which diffs children by index, would rewrite every row
+// through tens of JavaScript calls a row; one string is one call. The
+// buttons have no handlers of their own: their clicks bubble to the
+// table's box (see onClick).
+func (r *recordsPanel) Render() goapp.UI {
+	snap := &r.st.view.snap
 	total, shown := snap.Total, len(snap.Recent)
 	summary := "Showing all " + plural(total, "job") + "."
 	if total > shown {
@@ -26,8 +34,74 @@ func (p *page) renderRecords() goapp.UI {
 		goapp.P().Class("explain").Text("Newest first. Wait is started minus queued; lateness is how much longer than its delay a job waited for its timer. Valid: queued strictly before started; pending until the job ends."),
 		goapp.P().ID("records-total").DataSet("total", total).DataSet("shown", shown).Text(summary),
 		goapp.Div().ID("records-box").Class("table-scroll").TabIndex(0).Aria("labelledby", "records-h").
-			OnClick(p.onRecordsClick).Body(goapp.Raw(p.view.rows)),
+			OnClick(r.onClick).Body(goapp.Raw(r.st.view.rows)),
 	)
+}
+
+// onClick handles the buttons of the records table, whose clicks bubble
+// up to here.
+func (r *recordsPanel) onClick(ctx goapp.Context, e goapp.Event) {
+	if btn := e.Get("target").Call("closest", "button.copy"); btn.Truthy() {
+		r.copyID(btn.Call("closest", "tr").Get("dataset").Get("id").String())
+		return
+	}
+	btn := e.Get("target").Call("closest", "button.cancel")
+	if !btn.Truthy() || !r.st.live() {
+		r.st.acted()
+		return
+	}
+	keepFocus(ctx)
+	r.cancel(btn.Call("closest", "tr").Get("dataset").Get("id").String())
+	r.st.acted()
+}
+
+// copyID puts a job's whole id on the clipboard.
+func (r *recordsPanel) copyID(id string) {
+	st := r.st
+	u, ctx := st.ui, st.sess.ctx
+	copyText(id, func(err error) {
+		if u == nil {
+			return
+		}
+		u.call(ctx, func() {
+			if err != nil {
+				st.tell("The browser did not let the page copy the id: " + id + ".")
+			} else {
+				st.tell("Copied job " + shortID(id) + "'s whole id: " + id + ".")
+			}
+		})
+	})
+}
+
+// cancel cancels the job with this id, if it still waits, and says what
+// Cancel returned.
+func (r *recordsPanel) cancel(id string) {
+	j, cancelled := r.st.sess.cancel(id)
+	switch {
+	case j == nil:
+	case cancelled:
+		r.st.tell(fmt.Sprintf("Cancelled job %s, as asked: it will never start.", shortID(id)))
+	default:
+		r.st.tell(fmt.Sprintf("Job %s no longer waits: it is %s, and Cancel returned false.", shortID(id), info(j.State()).Label))
+	}
+}
+
+// cancel cancels the job of s with this id, if it still waits: through
+// the run, which records it for a replay, or for a lesson's job, through
+// its handle. It returns the job, nil for none, and what Cancel returned.
+func (s *session) cancel(id string) (j *sched.Job, cancelled bool) {
+	i, ok := s.hist.Index(id)
+	if !ok {
+		return nil, false
+	}
+	if j = s.hist.Job(i); j == nil {
+		return nil, false
+	}
+	if s.lesson != nil {
+		return j, j.Cancel(nil)
+	}
+	cancelled, _ = s.run.Cancel(i)
+	return j, cancelled
 }
 
 // recordsHTML is the records table of the jobs recent. Its elements carry
