@@ -63,6 +63,19 @@ func delayText(d time.Duration) string {
 	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', -1, 64) + "ms"
 }
 
+// reseed starts a new run with seed, which the address shows from now on.
+func (st *stage) reseed(seed uint64) {
+	st.set.Seed, st.seeded = seed, true
+	st.reset()
+}
+
+// linkToCopy is linkState, for Copy link: the address shows the seed from
+// now on.
+func (st *stage) linkToCopy() link.State {
+	st.seeded = true
+	return st.linkState()
+}
+
 // linkState is the page's settings, and the run's actions, as a link holds
 // them, with the run's end (see linkEnd). Fields typed but not valid keep
 // their last valid value. Before its Replay, the run a link brought is the

@@ -139,16 +139,17 @@ func (f *freePanel) onInput(v, errMsg *string) goapp.EventHandler {
 // keep puts the forms' values into the stage's settings, which a link
 // holds: a value not valid leaves the last valid one there.
 func (f *freePanel) keep() {
-	set := &f.st.set
-	if d, err := parseDelay(f.delay); err == nil {
-		set.Delay = d
+	valid := func(v time.Duration, err error) time.Duration {
+		if err != nil {
+			return -1
+		}
+		return v
 	}
-	if n, err := parseBatchSize(f.batchSize); err == nil {
-		set.BatchN = n
+	n, err := parseBatchSize(f.batchSize)
+	if err != nil {
+		n = -1
 	}
-	if d, err := parseDelay(f.batchDelay); err == nil {
-		set.BatchDelay = d
-	}
+	f.st.keepForms(valid(parseDelay(f.delay)), valid(parseDelay(f.batchDelay)), n)
 }
 
 // onPreset fills the delay field.
@@ -414,8 +415,7 @@ func (f *freePanel) applyStart() {
 		return
 	}
 	f.settingsErr = ""
-	f.st.set.Start = set
-	f.st.reset()
+	f.st.restart(set)
 	f.settingsNote = f.noted("Applied: " + describeStart(set) + " A new run has begun.")
 }
 

@@ -157,13 +157,8 @@ func (lp *lessonPanel) run() {
 	if !ok {
 		return
 	}
-	st.scrubAt = time.Time{}
-	s := st.newSession(play.Settings{Virtual: st.virtual()}, func(sc *sched.Scheduler) {
-		sc.Rand = nil // a lesson's ids are its own: the Example's, for "limit"
-		lesson.Configure(l, sc)
-	})
-	lr := &lessonRun{id: l.ID, step: -1, running: true, next: make(chan struct{}, 1)}
-	s.lesson = lr
+	s := st.lessonRun(l)
+	lr := s.lesson
 	st.tell("Running the lesson: " + l.Title + ".")
 	pace := pacer(lr.next, lp.manual)
 	go func() {
@@ -176,6 +171,18 @@ func (lp *lessonPanel) run() {
 			}
 		})
 	}()
+}
+
+// lessonRun starts a new run of its own for the lesson l, at now, and
+// returns it, not running yet.
+func (st *stage) lessonRun(l lesson.Lesson) *session {
+	st.scrubAt = time.Time{}
+	s := st.newSession(play.Settings{Virtual: st.virtual()}, func(sc *sched.Scheduler) {
+		sc.Rand = nil // a lesson's ids are its own: the Example's, for "limit"
+		lesson.Configure(l, sc)
+	})
+	s.lesson = &lessonRun{id: l.ID, step: -1, running: true, next: make(chan struct{}, 1)}
+	return s
 }
 
 // scrollIfMoved scrolls the listings to their current line once drawn,

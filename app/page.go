@@ -97,9 +97,12 @@ func (p *page) OnMount(ctx goapp.Context) {
 	// Set by app.js when a new version was installed before the Go program
 	// ran, and so before go-app could call OnAppUpdate (cmd/gensite/patch.go).
 	p.updateReady = goapp.Window().Get("wasmschedUpdateReady").Truthy()
-	p.measure()
+	st.resize(timelineWidth())
 	st.sess.start(st.ui, st.speed(), st.playing)
-	st.followAddress() // what a link held that the page ignored leaves the address
+	// What a link held that the page ignored leaves the address, and the
+	// panels draw at the timeline's width.
+	st.dirty = true
+	st.acted()
 }
 
 // redraw draws the page and its panels, which show the stage: a change to
@@ -124,20 +127,20 @@ func (p *page) redraw() {
 // OnResize follows the timeline's width, so that it draws at one SVG unit
 // a CSS pixel and its text keeps its size on a phone.
 func (p *page) OnResize(ctx goapp.Context) {
-	p.measure()
-	p.st.refresh(true)
+	p.st.resize(timelineWidth())
 	p.st.acted()
 }
 
-func (p *page) measure() {
+// timelineWidth is the timeline's width in the browser, in CSS pixels; 0
+// if unknown.
+func timelineWidth() int {
 	if !goapp.IsClient {
-		return
+		return 0
 	}
 	if el := goapp.Window().GetElementByID("timeline-box"); el.Truthy() {
-		if w := el.Get("clientWidth").Int(); w > 0 {
-			p.st.width = w
-		}
+		return el.Get("clientWidth").Int()
 	}
+	return 0
 }
 
 // OnAppUpdate is called by go-app when the site's service worker has

@@ -38,12 +38,17 @@ func mountPageAt(t *testing.T, q string) *tester {
 
 // freePlay shows free play's form.
 func (tt *tester) freePlay(form string) {
-	tt.do(func(goapp.Context) { tt.p.st.set.Tab, tt.p.free.form = freeTab, form })
+	tt.do(func(goapp.Context) { tt.p.st.set.Tab, tt.p.free.form = freeTab, form; tt.p.st.dirty = true })
 }
 
-// do runs fn on the UI goroutine as an event handler would, and renders.
+// do runs fn on the UI goroutine as a click's handler would, then ends the
+// click as the handlers do (stage.acted): the address follows, and the
+// panels draw what changed.
 func (tt *tester) do(fn func(ctx goapp.Context)) {
-	tt.d.Dispatch(goapp.Dispatch{Mode: goapp.Update, Source: tt.p, Function: fn})
+	tt.d.Dispatch(goapp.Dispatch{Mode: goapp.Update, Source: tt.p, Function: func(ctx goapp.Context) {
+		fn(ctx)
+		tt.p.st.acted()
+	}})
 	tt.d.Consume()
 }
 
@@ -503,5 +508,56 @@ func TestVirtualLessonSaysWhatMovesIt(t *testing.T) {
 		tt.settle(2 * time.Second)
 		tt.wantText("count-started", "1")
 		tt.wantText("count-queued", "0")
+	})
+}
+
+// TestPanelsKeepTheirState: each panel owns what it shows of its own. The
+// free-play forms keep what was typed, and the lesson panel the listing
+// picked, across a visit to another tab; a note about a run goes once the
+// run panel's Reset has made a new one, as does a lesson's progress.
+func TestPanelsKeepTheirState(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tt := mountPage(t)
+		tt.do(func(ctx goapp.Context) { tt.p.lesson.onLang("python")(ctx, goapp.Event{}) })
+		tt.freePlay("one")
+		tt.do(func(goapp.Context) { tt.p.free.delay = "250ms"; tt.p.free.queueOne() })
+		tt.frame()
+		if got := tt.byID("single-note").text; !strings.HasPrefix(got, "Queued job") {
+			t.Fatalf("after Queue job the form says %q", got)
+		}
+		tt.do(func(ctx goapp.Context) { tt.p.onTab("cancel")(ctx, goapp.Event{}) })
+		if tt.has("delay") || !tt.has("lesson-run") {
+			t.Fatal("the lesson tab shows the free-play forms, or no lesson")
+		}
+		if !strings.Contains(tt.html(), `data-lang="python"`) {
+			t.Error("the lesson panel forgot the listing picked")
+		}
+		tt.do(func(ctx goapp.Context) { tt.p.onTab(freeTab)(ctx, goapp.Event{}) })
+		if got := tt.byID("delay").attrs["value"]; got != "250ms" {
+			t.Errorf("back in free play the delay field shows %q; want what was typed, 250ms", got)
+		}
+		if got := tt.byID("single-note").text; !strings.HasPrefix(got, "Queued job") {
+			t.Errorf("back in free play the form's note is %q; want the note about this run", got)
+		}
+		tt.do(func(ctx goapp.Context) { tt.p.run.onReset(ctx, goapp.Event{}) })
+		if got := tt.byID("single-note").text; got != "" {
+			t.Errorf("after Reset the form still says %q, of the old run", got)
+		}
+		tt.wantText("count-total", "0")
+
+		// A lesson's progress is its run's: Reset forgets it.
+		tt.do(func(ctx goapp.Context) { tt.p.onTab("await")(ctx, goapp.Event{}) })
+		tt.do(func(ctx goapp.Context) { tt.p.lesson.onRunLesson(ctx, goapp.Event{}) })
+		tt.settle(time.Millisecond)
+		if got := tt.byID("lesson").attrs["data-running"]; got != "true" {
+			t.Fatalf("a lesson run shows data-running=%q", got)
+		}
+		tt.do(func(ctx goapp.Context) { tt.p.run.onReset(ctx, goapp.Event{}) })
+		if got := tt.byID("lesson").attrs["data-running"]; got == "true" {
+			t.Error("after Reset the lesson still shows as running")
+		}
+		if got := tt.byID("lesson-run").text; got != "Run lesson" {
+			t.Errorf("after Reset the lesson's button says %q", got)
+		}
 	})
 }

@@ -79,15 +79,13 @@ func (sp *sharePanel) applySeed() {
 	if !st.live() {
 		return
 	}
-	st.set.Seed, st.seeded = seed, true
-	st.reset()
+	st.reseed(seed)
 	sp.tell(fmt.Sprintf("A new run with seed %d: its ids and failures follow from it.", seed))
 }
 
 func (sp *sharePanel) onCopyLink(ctx goapp.Context, e goapp.Event) {
 	st := sp.st
-	st.seeded = true
-	ls := st.linkState()
+	ls := st.linkToCopy()
 	q, full := ls.Encode()
 	acts := len(ls.Actions)
 	href := st.addr.write(q)
@@ -129,6 +127,18 @@ func (sp *sharePanel) replay() {
 	if !st.live() {
 		return
 	}
+	s := st.replay(sp.replayShown)
+	if s == nil {
+		sp.note = "Nothing to replay yet: queue some jobs first."
+		return
+	}
+	sp.tell(fmt.Sprintf("Replaying %s…", plural(s.replay.of, "action")))
+}
+
+// replay replays the run's actions, or the link's, in a new run with the
+// same settings, paused, and returns it; nil if there is nothing to
+// replay. shown gives what shows the replay's progress in the run.
+func (st *stage) replay(shown func(*session) func(replayState, bool, error)) *session {
 	var acts []play.Action
 	var end time.Duration
 	if st.sess.lesson == nil {
@@ -141,22 +151,24 @@ func (sp *sharePanel) replay() {
 		acts, end = st.brought, st.broughtEnd
 	}
 	if len(acts) == 0 {
-		sp.note = "Nothing to replay yet: queue some jobs first."
-		return
+		return nil
 	}
 	st.playing = false
 	st.reset()
 	s := st.sess
-	s.replay = &replayState{of: len(acts), show: sp.replayShown(s)}
+	s.replay = &replayState{of: len(acts), show: shown(s)}
 	st.brought, st.broughtEnd = acts, end // until the replay has made them the run's
-	sp.tell(fmt.Sprintf("Replaying %s…", plural(len(acts), "action")))
 	rp := play.NewReplayer(s.run, acts, end)
 	if s.run.Virtual() {
 		s.send(timeCmd{kind: cmdReplay, replay: rp})
 	} else {
 		s.replayReal(st.ui, rp)
 	}
+	return s
 }
+
+// replayed forgets the link's run, once a replay has made it the run.
+func (st *stage) replayed() { st.brought, st.broughtEnd = nil, 0 }
 
 // replayShown returns what shows the progress of the replay into s, and
 // how it ended: err is nil once it has done every action and reached the
@@ -181,7 +193,7 @@ func (sp *sharePanel) replayShown(s *session) func(r replayState, ended bool, er
 		default:
 			sp.tell(fmt.Sprintf("Replayed %s: the ids and failures repeat, the browser's timing does not.", plural(r.of, "action")))
 		}
-		st.brought, st.broughtEnd = nil, 0
+		st.replayed()
 	}
 }
 

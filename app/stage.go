@@ -48,6 +48,14 @@ func newStage() *stage {
 	return &stage{set: link.Default(), width: 640, redraw: func() {}}
 }
 
+// resize draws the timeline w CSS pixels wide, if w is known.
+func (st *stage) resize(w int) {
+	if w > 0 && w != st.width {
+		st.width = w
+		st.refresh(true)
+	}
+}
+
 // tell says msg in the status line.
 func (st *stage) tell(msg string) {
 	st.say = msg
@@ -85,6 +93,27 @@ func (st *stage) reset() {
 	st.newSession(st.settings(), nil)
 	st.scrubAt = time.Time{}
 	st.brought, st.broughtEnd = nil, 0 // a new run is not the link's
+}
+
+// restart starts a new run whose starts are as set says.
+func (st *stage) restart(set play.Settings) {
+	st.set.Start = set
+	st.reset()
+}
+
+// keepForms keeps the free-play forms' values in the settings a link
+// holds: a delay, a batch's delay and size. A negative one is not valid,
+// and leaves the last valid one.
+func (st *stage) keepForms(delay, batchDelay time.Duration, batchN int) {
+	if delay >= 0 {
+		st.set.Delay = delay
+	}
+	if batchDelay >= 0 {
+		st.set.BatchDelay = batchDelay
+	}
+	if batchN >= 0 {
+		st.set.BatchN = batchN
+	}
 }
 
 // live reports whether the page shows now, where actions go; looking at
