@@ -5,6 +5,12 @@
 // side by side, in real or virtual time, with a history to step back
 // through.
 //
+// The page composes five components, each with its own state and
+// handlers: the lesson, the free-play forms, share and export, the run and
+// the records. They draw one stage: the run shown, the settings a link
+// holds, and one snapshot of the run's model (internal/history) that every
+// figure comes from.
+//
 // It knows nothing of HTTP: cmd/wasm runs it in the browser, and
 // cmd/gensite writes the static site from [Routes] and [Handler].
 package app

@@ -8,7 +8,7 @@ package app
 // instead (#area, #histogram), web/app.css hides them and the states
 // remain, which those charts colour too.
 //
-// Its place is in renderRun, right after the timeline's box and before the
+// Its place is in runPanel.Render, right after the timeline's box and before the
 // history slider:
 //
 //	goapp.Div().ID("timeline-box").Class("timeline-box").Body(goapp.Raw(p.chartHTML(t))),
