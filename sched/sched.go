@@ -85,6 +85,7 @@ type Scheduler struct {
 	subs    []*Subscription
 	holding bool           // events wait in held (subscribe.go)
 	held    []Event        // events of a chunk of starts
+	heldAt  time.Duration  // when the last held event happened
 	starts  sync.WaitGroup // goroutines running start functions
 }
 
@@ -221,6 +222,9 @@ func (s *Scheduler) submit(n int, delay time.Duration, batched bool) (b *batch, 
 	s.counts.Queued += n
 	now := s.sinceLocked()
 	b.queuedAt, b.dueAt = now, dueAt(now, delay)
+	if batched {
+		b.handles = &handles
+	}
 	s.announceLocked(b, handles, now)
 	s.due.push(b)
 	if b.heapIdx == 0 {
@@ -363,7 +367,7 @@ func (s *Scheduler) cancelAllLocked(cause error) int {
 	n := 0
 	for len(s.due) > 0 {
 		b := s.due[len(s.due)-1] // the last: no sifting
-		for i := b.next; i < len(b.jobs); i++ {
+		for i := int(b.next); i < len(b.jobs); i++ {
 			if j := &b.jobs[i]; j.state == Queued {
 				s.cancelLocked(j, cause, now)
 				n++

@@ -106,38 +106,68 @@ func (h *History) observe(r sched.Record, batch int, starting time.Time) int {
 		i = h.add(r.ID, r.QueuedAt, batch)
 	}
 	h.next = i + 1
+	h.change(i, h.changeOf(r, batch, starting))
+	return i
+}
+
+// change is a record's news for a job, its times as offsets: one change
+// may be applied to many jobs (see applyRun).
+type change struct {
+	state                 sched.State
+	batch                 int
+	delay                 time.Duration
+	ready, done, starting int64 // offsets, or unset
+	late                  time.Duration
+}
+
+// changeOf is what r, with batch and starting, tells of its job (see
+// Observe). A record's times never change once set: each is taken once a
+// change, as time.Time.Sub is not cheap.
+func (h *History) changeOf(r sched.Record, batch int, starting time.Time) change {
+	c := change{state: r.State, batch: batch, delay: r.Delay, ready: unset, done: unset, starting: unset}
+	if !r.ReadyAt.IsZero() {
+		c.ready = h.offset(r.ReadyAt)
+		c.late = r.Lateness()
+	}
+	if !r.DoneAt.IsZero() {
+		c.done = h.offset(r.DoneAt)
+	}
+	if !starting.IsZero() && (r.State == sched.Starting || r.State == sched.Started || r.State == sched.Failed) {
+		c.starting = h.offset(starting)
+	}
+	return c
+}
+
+// change applies c to job i.
+func (h *History) change(i int, c change) {
 	p := &h.phase[i]
-	if p.state.Final() || r.State < p.state {
-		return i
+	if p.state.Final() || c.state < p.state {
+		return
 	}
 	j := &h.jobs[i]
 	if j.batch == 0 {
-		j.batch = batch
+		j.batch = c.batch
 	}
-	if p.state != r.State {
+	if p.state != c.state {
 		h.live[p.state]--
-		h.live[r.State]++
+		h.live[c.state]++
 	}
-	j.delay = r.Delay
-	// A record's times never change once set: each is taken once, as
-	// time.Time.Sub is not cheap.
-	if j.ready == unset && !r.ReadyAt.IsZero() {
-		j.ready = h.offset(r.ReadyAt)
+	j.delay = c.delay
+	if j.ready == unset && c.ready != unset {
+		j.ready = c.ready
 		h.last = max(h.last, j.ready)
-		h.late[i] = r.Lateness()
+		h.late[i] = c.late
 	}
-	if j.done == unset && !r.DoneAt.IsZero() {
-		j.done = h.offset(r.DoneAt)
+	if j.done == unset && c.done != unset {
+		j.done = c.done
 		h.last = max(h.last, j.done)
 	}
-	if !starting.IsZero() && j.starting == unset &&
-		(r.State == sched.Starting || r.State == sched.Started || r.State == sched.Failed) {
-		j.starting = h.offset(starting)
+	if j.starting == unset && c.starting != unset {
+		j.starting = c.starting
 		h.last = max(h.last, j.starting)
 	}
-	p.state = r.State
+	p.state = c.state
 	p.starting, p.latest = phasesOf(p.queued, j, p.state)
-	return i
 }
 
 // phasesOf returns when a job queued at q, with the times of j, became

@@ -23,17 +23,22 @@ type Batch struct {
 // as the jobs it stands for, so a batch's one Queued event
 // ([sched.Event.Jobs]) of 100,000 jobs is added over several calls, limit
 // jobs a call, with no lookups. The events not applied, the one begun
-// first, are for the next call, which must pass them again.
+// first, are for the next call, which must pass them again. An event of
+// the starts of many jobs is applied whole.
 func (h *History) Apply(events []sched.Event, limit int) int {
 	budget := limit
 	for k := range events {
 		ev := &events[k]
-		if jobs := ev.Jobs(); jobs != nil {
+		switch jobs := ev.Jobs(); {
+		case jobs != nil && ev.Record.State == sched.Queued:
 			if !h.addBatch(ev, jobs, budget) {
 				return k
 			}
 			budget -= len(jobs)
-		} else {
+		case jobs != nil:
+			h.applyRun(ev, jobs)
+			budget -= len(jobs)
+		default:
 			h.applyOne(ev)
 			budget--
 		}
@@ -52,6 +57,38 @@ func (h *History) applyOne(ev *sched.Event) {
 	}
 	if i := h.observe(ev.Record, 0, starting); i >= 0 && h.handles[i] == nil {
 		h.handles[i] = ev.Job
+	}
+}
+
+// applyRun applies an event that stands for jobs, which share its record
+// but for their ids (see sched.Event.Jobs): the offsets of its times are
+// taken once, and the jobs, added in this order by their batch's event,
+// are found by their handles, next to each other, with no lookup by id.
+func (h *History) applyRun(ev *sched.Event, jobs []*sched.Job) {
+	var starting time.Time
+	if ev.Record.State == sched.Starting {
+		starting = ev.At
+	}
+	c := h.changeOf(ev.Record, 0, starting)
+	i := -1
+	for _, j := range jobs {
+		if i >= 0 && i+1 < len(h.handles) && h.handles[i+1] == j {
+			i++
+		} else if k, ok := h.lookup(j.ID()); ok {
+			i = k
+		} else {
+			// Not seen before: added as Observe adds a job.
+			r := ev.Record
+			r.ID = j.ID()
+			if i = h.observe(r, 0, starting); i >= 0 && h.handles[i] == nil {
+				h.handles[i] = j
+			}
+			continue
+		}
+		h.change(i, c)
+	}
+	if i >= 0 {
+		h.next = i + 1
 	}
 }
 
