@@ -85,8 +85,9 @@ func (r Record) Lateness() time.Duration {
 // waited for, and cancelled until it starts. Its methods are safe for
 // concurrent use.
 type Job struct {
-	b  *batch // what it was submitted with: its scheduler, delay and queued time
-	id string // hex, made once: UIs ask for it on every change
+	// What it was submitted with: its scheduler, delay, queued time, and
+	// id (see ID).
+	b *batch
 
 	// Guarded by the scheduler's mu. A waiting job is this struct and its
 	// share of its batch, nothing more: times are offsets from the
@@ -107,7 +108,10 @@ const notYet = time.Duration(math.MinInt64)
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // ID returns the job's id: 32 lowercase hex digits.
-func (j *Job) ID() string { return j.id }
+func (j *Job) ID() string {
+	i := jobIndex(j.b, j)
+	return j.b.ids[32*i : 32*i+32]
+}
 
 // State returns the job's current state.
 func (j *Job) State() State {
@@ -130,7 +134,7 @@ func (j *Job) recordLocked() Record {
 	b := j.b
 	epoch := b.s.epoch
 	r := Record{
-		ID:       j.id,
+		ID:       j.ID(),
 		Delay:    b.delay,
 		QueuedAt: epoch.Add(b.queuedAt),
 		State:    j.state,
@@ -160,7 +164,7 @@ func (j *Job) errLocked() error {
 	if j.state != Cancelled && j.state != Failed {
 		return nil
 	}
-	return &JobError{ID: j.id, State: j.state, Cause: j.cause}
+	return &JobError{ID: j.ID(), State: j.state, Cause: j.cause}
 }
 
 // Done returns a channel that is closed when the job reaches its final

@@ -24,6 +24,9 @@ import "time"
 type batch struct {
 	s    *Scheduler
 	jobs []Job
+	// ids are the jobs' ids, 32 hex digits each, in order: made once, as
+	// UIs ask for them on every change (see setIDs).
+	ids string
 	// handles are the jobs' handles SubmitBatch returned, nil for a job
 	// from Submit: events that stand for several jobs hold parts of it.
 	handles  *[]*Job

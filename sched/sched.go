@@ -3,7 +3,6 @@ package sched
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"math"
@@ -11,7 +10,6 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/google/uuid"
 	"github.com/jonboulle/clockwork"
 )
 
@@ -202,7 +200,7 @@ func (s *Scheduler) submit(n int, delay time.Duration, batched bool) (b *batch, 
 	raw := make([]byte, 16*n)
 	if s.Rand == nil {
 		rand.Read(raw) // never fails (Go 1.24+); order does not matter
-		setIDs(b.jobs, raw)
+		b.setIDs(raw)
 	}
 
 	s.mu.Lock()
@@ -215,7 +213,7 @@ func (s *Scheduler) submit(n int, delay time.Duration, batched bool) (b *batch, 
 		if _, err := io.ReadFull(s.Rand, raw); err != nil {
 			return nil, nil, fmt.Errorf("sched: reading job ids from Rand: %w", err)
 		}
-		setIDs(b.jobs, raw)
+		b.setIDs(raw)
 	}
 	s.seq++
 	b.seq = s.seq
@@ -233,27 +231,34 @@ func (s *Scheduler) submit(n int, delay time.Duration, batched bool) (b *batch, 
 	return b, handles, nil
 }
 
-// setIDs gives each job a version 4 uuid made from its 16 bytes of raw, as
-// 32 hex digits: the uuid that uuid.NewRandomFromReader makes of those
-// bytes (ids_test.go checks it), its version and variant bits set in
-// place, with no allocation a job. A batch's ids share one string: one
-// allocation, not one a job.
-func setIDs(jobs []Job, raw []byte) {
-	text := make([]byte, 32*len(jobs))
-	var id uuid.UUID
-	for i := range jobs {
-		copy(id[:], raw[16*i:])
-		id[6] = id[6]&0x0f | 0x40 // version 4
-		id[8] = id[8]&0x3f | 0x80 // variant 10: RFC 4122
-		hex.Encode(text[32*i:], id[:])
+// setIDs gives each job of b a version 4 uuid made from its 16 bytes of
+// raw, as 32 hex digits: the uuid that uuid.NewRandomFromReader makes of
+// those bytes (ids_test.go checks it), its version and variant bits set in
+// place. The batch's ids are one string, b.ids, the i'th job's id at
+// 32*i: one allocation, not one a job, and no pointer in a job for the
+// garbage collector to follow.
+func (b *batch) setIDs(raw []byte) {
+	text := make([]byte, 32*len(b.jobs))
+	for i := range b.jobs {
+		id := raw[16*i : 16*i+16 : 16*i+16]
+		out := text[32*i : 32*i+32 : 32*i+32]
+		for k, c := range id {
+			switch k {
+			case 6:
+				c = c&0x0f | 0x40 // version 4
+			case 8:
+				c = c&0x3f | 0x80 // variant 10: RFC 4122
+			}
+			out[2*k] = hexDigits[c>>4]
+			out[2*k+1] = hexDigits[c&0x0f]
+		}
 	}
 	// The bytes are never written again: they become the string without
 	// a copy, as strings.Builder does.
-	all := unsafe.String(unsafe.SliceData(text), len(text))
-	for i := range jobs {
-		jobs[i].id = all[32*i : 32*i+32]
-	}
+	b.ids = unsafe.String(unsafe.SliceData(text), len(text))
 }
+
+const hexDigits = "0123456789abcdef"
 
 // dueAt is when a job queued at since is due, saturating rather than
 // wrapping for delays near the largest Duration, which would otherwise put

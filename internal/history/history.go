@@ -25,6 +25,9 @@ type phases struct {
 
 // job is the rest of what Span gives back.
 type job struct {
+	// id is empty for a job whose handle came with it (a batch's): the
+	// handle has it (see idOf), and the garbage collector has one pointer
+	// fewer a job to follow.
 	id                    string
 	batch                 int
 	delay                 time.Duration
@@ -190,7 +193,7 @@ func phasesOf(q int64, j *job, state sched.State) (starting, latest int64) {
 // state nearly in the order they were added: the job after the last one
 // observed is tried before the map.
 func (h *History) lookup(id string) (int, bool) {
-	if i := h.next; i < len(h.jobs) && h.jobs[i].id == id {
+	if i := h.next; i < len(h.jobs) && h.idOf(i) == id {
 		return i, true
 	}
 	if i, ok := h.index[id]; ok {
@@ -200,10 +203,18 @@ func (h *History) lookup(id string) (int, bool) {
 		return 0, false
 	}
 	for ; h.indexed < len(h.jobs); h.indexed++ {
-		h.index[h.jobs[h.indexed].id] = h.indexed
+		h.index[h.idOf(h.indexed)] = h.indexed
 	}
 	i, ok := h.index[id]
 	return i, ok
+}
+
+// idOf returns job i's id.
+func (h *History) idOf(i int) string {
+	if id := h.jobs[i].id; id != "" {
+		return id
+	}
+	return h.handles[i].ID()
 }
 
 // add adds a job queued at queued, in state Queued, of batch (0 for
@@ -278,7 +289,7 @@ func (h *History) Len() int { return len(h.jobs) }
 func (h *History) Span(i int) Span {
 	j, p := &h.jobs[i], &h.phase[i]
 	return Span{
-		ID:       j.id,
+		ID:       h.idOf(i),
 		Batch:    j.batch,
 		Delay:    j.delay,
 		Queued:   h.at(p.queued),

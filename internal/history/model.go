@@ -117,8 +117,8 @@ func (h *History) addBatch(ev *sched.Event, all []*sched.Job, limit int) bool {
 	h.late = slices.Grow(h.late, k)[:from+k]
 	jobs := all[b.added : b.added+k]
 	h.handles = append(h.handles, jobs...)
-	for i, j := range jobs {
-		h.jobs[from+i] = job{id: j.ID(), batch: b.batch.No, delay: b.batch.Delay, ready: unset, starting: unset, done: unset}
+	for i := range jobs {
+		h.jobs[from+i] = job{batch: b.batch.No, delay: b.batch.Delay, ready: unset, starting: unset, done: unset}
 		h.phase[from+i] = phases{queued: b.q, starting: b.q, latest: b.q}
 	}
 	h.live[sched.Queued] += k
