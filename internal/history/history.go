@@ -3,6 +3,7 @@ package history
 import (
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/wasmsched/wasmsched/sched"
@@ -23,12 +24,10 @@ type phases struct {
 	state                    sched.State
 }
 
-// job is the rest of what Span gives back.
+// job is the rest of what Span gives back but its id (see idOf). It holds
+// no pointer, so that the garbage collector, which in a browser marks on
+// the page's thread, does not look into an array of 100,000 of them.
 type job struct {
-	// id is empty for a job whose handle came with it (a batch's): the
-	// handle has it (see idOf), and the garbage collector has one pointer
-	// fewer a job to follow.
-	id                    string
 	batch                 int
 	delay                 time.Duration
 	ready, starting, done int64 // offsets, or unset
@@ -57,10 +56,14 @@ type History struct {
 	phase   []phases
 	jobs    []job
 	late    []time.Duration
-	handles []*sched.Job // each job's handle, when the events gave it
-	batches []Batch      // batch n is batches[n-1]
-	part    *partial     // a batch being added, over several Applys
-	live    [5]int       // jobs in each state now, by sched.State
+	// runs are the jobs' handles and ids, in the order of the jobs: a
+	// batch's are the slice its Queued event held (sched.Event.Jobs), not
+	// a copy, and the ids of jobs seen one by one are kept with them.
+	runs    []handles
+	lastRun int      // the run looked in last: jobs are mostly read in order
+	batches []Batch  // batch n is batches[n-1]
+	part    *partial // a batch being added, over several Applys
+	live    [5]int   // jobs in each state now, by sched.State
 
 	// order is the jobs' indexes by queued time, then first sight; when
 	// unsorted, Recent sorts it first.
@@ -209,12 +212,45 @@ func (h *History) lookup(id string) (int, bool) {
 	return i, ok
 }
 
+// handles are the handles and ids of jobs from on.
+type handles struct {
+	from int
+	jobs []*sched.Job // a batch's from its event; else nil where unknown
+	// ids are those of jobs seen one by one; nil for a batch's, which
+	// their handles have.
+	ids []string
+}
+
+// runOf returns the run that holds job i, which must be in h.
+func (h *History) runOf(i int) *handles {
+	if k := h.lastRun; k < len(h.runs) {
+		if r := &h.runs[k]; r.from <= i && i < r.from+len(r.jobs) {
+			return r
+		}
+	}
+	k, found := slices.BinarySearchFunc(h.runs, i, func(r handles, i int) int {
+		switch {
+		case i < r.from:
+			return 1
+		case i >= r.from+len(r.jobs):
+			return -1
+		}
+		return 0
+	})
+	if !found {
+		panic("history: no run holds job " + strconv.Itoa(i))
+	}
+	h.lastRun = k
+	return &h.runs[k]
+}
+
 // idOf returns job i's id.
 func (h *History) idOf(i int) string {
-	if id := h.jobs[i].id; id != "" {
-		return id
+	r := h.runOf(i)
+	if r.ids != nil {
+		return r.ids[i-r.from]
 	}
-	return h.handles[i].ID()
+	return r.jobs[i-r.from].ID()
 }
 
 // add adds a job queued at queued, in state Queued, of batch (0 for
@@ -222,10 +258,16 @@ func (h *History) idOf(i int) string {
 func (h *History) add(id string, queued time.Time, batch int) int {
 	q := h.queuedOffset(queued)
 	i := len(h.jobs)
-	h.jobs = append(h.jobs, job{id: id, batch: batch, ready: unset, starting: unset, done: unset})
+	h.jobs = append(h.jobs, job{batch: batch, ready: unset, starting: unset, done: unset})
 	h.phase = append(h.phase, phases{queued: q, starting: q, latest: q})
 	h.late = append(h.late, 0)
-	h.handles = append(h.handles, nil)
+	if k := len(h.runs) - 1; k >= 0 && h.runs[k].ids != nil {
+		r := &h.runs[k]
+		r.jobs = append(r.jobs, nil)
+		r.ids = append(r.ids, id)
+	} else {
+		h.runs = append(h.runs, handles{from: i, jobs: []*sched.Job{nil}, ids: []string{id}})
+	}
 	h.live[sched.Queued]++
 	h.place(i, q)
 	return i
@@ -394,12 +436,12 @@ func (h *History) Reset() {
 	h.indexed = 0
 	h.epoch = time.Time{}
 	h.first, h.last = 0, 0
-	clear(h.jobs) // let the ids go
 	h.jobs = h.jobs[:0]
 	h.phase = h.phase[:0]
 	h.late = h.late[:0]
-	clear(h.handles)
-	h.handles = h.handles[:0]
+	clear(h.runs) // let the handles go
+	h.runs = h.runs[:0]
+	h.lastRun = 0
 	h.batches = h.batches[:0]
 	h.part = nil
 	h.live = [5]int{}

@@ -55,8 +55,15 @@ func (h *History) applyOne(ev *sched.Event) {
 	if ev.Record.State == sched.Starting {
 		starting = ev.At
 	}
-	if i := h.observe(ev.Record, 0, starting); i >= 0 && h.handles[i] == nil {
-		h.handles[i] = ev.Job
+	if i := h.observe(ev.Record, 0, starting); i >= 0 {
+		h.keepHandle(i, ev.Job)
+	}
+}
+
+// keepHandle keeps j as job i's handle, if it has none.
+func (h *History) keepHandle(i int, j *sched.Job) {
+	if r := h.runOf(i); r.jobs[i-r.from] == nil {
+		r.jobs[i-r.from] = j
 	}
 }
 
@@ -71,18 +78,20 @@ func (h *History) applyRun(ev *sched.Event, jobs []*sched.Job) {
 	}
 	c := h.changeOf(ev.Record, 0, starting)
 	i := -1
+	var run *handles
 	for _, j := range jobs {
-		if i >= 0 && i+1 < len(h.handles) && h.handles[i+1] == j {
+		if run != nil && i+1 < run.from+len(run.jobs) && run.jobs[i+1-run.from] == j {
 			i++
 		} else if k, ok := h.lookup(j.ID()); ok {
-			i = k
+			i, run = k, h.runOf(k)
 		} else {
 			// Not seen before: added as Observe adds a job.
 			r := ev.Record
 			r.ID = j.ID()
-			if i = h.observe(r, 0, starting); i >= 0 && h.handles[i] == nil {
-				h.handles[i] = j
+			if i = h.observe(r, 0, starting); i >= 0 {
+				h.keepHandle(i, j)
 			}
+			run = nil
 			continue
 		}
 		h.change(i, c)
@@ -115,9 +124,12 @@ func (h *History) addBatch(ev *sched.Event, all []*sched.Job, limit int) bool {
 	h.jobs = slices.Grow(h.jobs, k)[:from+k]
 	h.phase = slices.Grow(h.phase, k)[:from+k]
 	h.late = slices.Grow(h.late, k)[:from+k]
-	jobs := all[b.added : b.added+k]
-	h.handles = append(h.handles, jobs...)
-	for i := range jobs {
+	if b.added == 0 {
+		h.runs = append(h.runs, handles{from: from, jobs: all[:k]})
+	} else { // the batch's run is the last: nothing comes in between
+		h.runs[len(h.runs)-1].jobs = all[:b.added+k]
+	}
+	for i := range k {
 		h.jobs[from+i] = job{batch: b.batch.No, delay: b.batch.Delay, ready: unset, starting: unset, done: unset}
 		h.phase[from+i] = phases{queued: b.q, starting: b.q, latest: b.q}
 	}
@@ -156,10 +168,11 @@ type partial struct {
 
 // Job returns the handle of job i, or nil if its events did not carry it.
 func (h *History) Job(i int) *sched.Job {
-	if i < 0 || i >= len(h.handles) {
+	if i < 0 || i >= len(h.jobs) {
 		return nil
 	}
-	return h.handles[i]
+	r := h.runOf(i)
+	return r.jobs[i-r.from]
 }
 
 // Waiting reports whether some job is still queued or starting now: the
