@@ -70,10 +70,7 @@ func takeFinal(jobs []*Job, recs []Record) (n int, wait <-chan struct{}) {
 	for ; n < len(jobs) && n < fireChunk && jobs[n].b.s == s; n++ {
 		j := jobs[n]
 		if !j.state.Final() {
-			if j.done == nil {
-				j.done = make(chan struct{})
-			}
-			return n, j.done
+			return n, j.doneLocked()
 		}
 		recs[n] = j.recordLocked()
 	}

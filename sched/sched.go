@@ -432,9 +432,9 @@ func (s *Scheduler) setStateLocked(j *Job, state State, now time.Duration) {
 	j.state = state
 	if state.Final() {
 		j.doneAt = now
-		if j.done != nil {
-			close(j.done)
-			j.done = nil
+		if j.more != nil && j.more.done != nil {
+			close(j.more.done)
+			j.more.done = nil
 		}
 	}
 	s.emitLocked(j, now)
@@ -458,7 +458,7 @@ func (s *Scheduler) cancelLocked(j *Job, cause error, now time.Duration) (headGo
 	if cause == nil {
 		cause = ErrCancelled
 	}
-	j.cause = cause
+	j.moreLocked().cause = cause
 	s.setStateLocked(j, Cancelled, now)
 	return headGone
 }
