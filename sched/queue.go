@@ -204,8 +204,8 @@ func (s *Scheduler) kickLocked(d time.Duration) {
 
 // fire runs when a timer ends: it starts the jobs now due, a chunk per hold
 // of the lock, for at most walkSlice of real time, then hands the thread
-// back by setting the kick timer (after walkYield) to go on, so that in a
-// browser the page can draw while a big batch starts.
+// back and goes on after walkYield (yieldLocked), so that in a browser the
+// page can draw while a big batch starts.
 func (s *Scheduler) fire() {
 	began := time.Now()
 	for {
@@ -219,7 +219,7 @@ func (s *Scheduler) fire() {
 		case !more:
 			s.armLocked()
 		case yield:
-			s.kickLocked(walkYield)
+			s.yieldLocked()
 		}
 		s.mu.Unlock()
 		if !more || yield {

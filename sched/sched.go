@@ -71,6 +71,8 @@ type Scheduler struct {
 	due    dueQueue           // batches waiting for their delay (queue.go)
 	timer  timer              // the clock's timer, for due's head when it is due later
 	kick   *time.Timer        // a real timer that runs fire when due's head is due now
+	// yielding is set while a walk waits for the browser (yield_js.go).
+	yielding bool
 	// settled, once asked for by Settled, is closed when no job is due.
 	settled chan struct{}
 	slots   []*Job // delay over, waiting for a start slot (Limit)

@@ -12,3 +12,6 @@ const (
 	walkSlice = time.Millisecond
 	walkYield = 0
 )
+
+// yieldLocked has fire go on after walkYield.
+func (s *Scheduler) yieldLocked() { s.kickLocked(walkYield) }
