@@ -96,6 +96,7 @@ type Job struct {
 	// which matters in a browser, where the garbage collector marks
 	// 100,000 of them on the page's thread.
 	state   State
+	closed  bool          // cancelled by Close: its cause is ErrClosed
 	readyAt time.Duration // notYet until the delay was seen to end
 	doneAt  time.Duration // meaningful once state is final
 	more    *jobMore
@@ -189,8 +190,13 @@ func (j *Job) errLocked() error {
 		return nil
 	}
 	var cause error
-	if j.more != nil {
+	switch {
+	case j.more != nil && j.more.cause != nil:
 		cause = j.more.cause
+	case j.closed:
+		cause = ErrClosed
+	case j.state == Cancelled:
+		cause = ErrCancelled
 	}
 	return &JobError{ID: j.ID(), State: j.state, Cause: cause}
 }

@@ -457,10 +457,12 @@ func (s *Scheduler) cancelLocked(j *Job, cause error, now time.Duration) (headGo
 	} else {
 		s.slotCancelledLocked(j)
 	}
-	if cause == nil {
-		cause = ErrCancelled
+	// The usual causes take no memory of their own (see errLocked).
+	if cause != nil && cause != ErrCancelled && cause != ErrClosed {
+		j.moreLocked().cause = cause
+	} else if cause == ErrClosed {
+		j.closed = true
 	}
-	j.moreLocked().cause = cause
 	s.setStateLocked(j, Cancelled, now)
 	return headGone
 }
