@@ -133,6 +133,8 @@ const notYet = time.Duration(math.MinInt64)
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // ID returns the job's id: 32 lowercase hex digits.
+//
+//go:noinline
 func (j *Job) ID() string {
 	i := jobIndex(j.b, j)
 	return j.b.ids[32*i : 32*i+32]

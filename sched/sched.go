@@ -3,6 +3,7 @@ package sched
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/google/uuid"
 	"github.com/jonboulle/clockwork"
 )
 
@@ -71,8 +73,6 @@ type Scheduler struct {
 	due    dueQueue           // batches waiting for their delay (queue.go)
 	timer  timer              // the clock's timer, for due's head when it is due later
 	kick   *time.Timer        // a real timer that runs fire when due's head is due now
-	// yielding is set while a walk waits for the browser (yield_js.go).
-	yielding bool
 	// settled, once asked for by Settled, is closed when no job is due.
 	settled chan struct{}
 	slots   []*Job // delay over, waiting for a start slot (Limit)
@@ -241,26 +241,17 @@ func (s *Scheduler) submit(n int, delay time.Duration, batched bool) (b *batch, 
 // garbage collector to follow.
 func (b *batch) setIDs(raw []byte) {
 	text := make([]byte, 32*len(b.jobs))
+	var id uuid.UUID
 	for i := range b.jobs {
-		id := raw[16*i : 16*i+16 : 16*i+16]
-		out := text[32*i : 32*i+32 : 32*i+32]
-		for k, c := range id {
-			switch k {
-			case 6:
-				c = c&0x0f | 0x40 // version 4
-			case 8:
-				c = c&0x3f | 0x80 // variant 10: RFC 4122
-			}
-			out[2*k] = hexDigits[c>>4]
-			out[2*k+1] = hexDigits[c&0x0f]
-		}
+		copy(id[:], raw[16*i:])
+		id[6] = id[6]&0x0f | 0x40 // version 4
+		id[8] = id[8]&0x3f | 0x80 // variant 10: RFC 4122
+		hex.Encode(text[32*i:], id[:])
 	}
 	// The bytes are never written again: they become the string without
 	// a copy, as strings.Builder does.
 	b.ids = unsafe.String(unsafe.SliceData(text), len(text))
 }
-
-const hexDigits = "0123456789abcdef"
 
 // dueAt is when a job queued at since is due, saturating rather than
 // wrapping for delays near the largest Duration, which would otherwise put

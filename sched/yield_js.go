@@ -24,19 +24,10 @@ const (
 // yieldLocked has fire go on after walkYield, once the browser has had the
 // thread (see above).
 func (s *Scheduler) yieldLocked() {
-	if s.yielding {
-		return
-	}
-	s.yielding = true
 	var f js.Func
 	f = js.FuncOf(func(js.Value, []js.Value) any {
 		f.Release()
-		go func() { // a callback must not block, and fire takes the lock
-			s.mu.Lock()
-			s.yielding = false
-			s.mu.Unlock()
-			s.fire()
-		}()
+		go s.fire() // a callback must not block, and fire takes the lock
 		return nil
 	})
 	js.Global().Call("setTimeout", f, walkYield.Milliseconds())

@@ -3,7 +3,6 @@ package history
 import (
 	"math"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/wasmsched/wasmsched/sched"
@@ -228,20 +227,18 @@ func (h *History) runOf(i int) *handles {
 			return r
 		}
 	}
-	k, found := slices.BinarySearchFunc(h.runs, i, func(r handles, i int) int {
-		switch {
-		case i < r.from:
-			return 1
-		case i >= r.from+len(r.jobs):
-			return -1
+	// The last run whose first job is at or before i.
+	lo, hi := 0, len(h.runs)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if h.runs[m].from <= i {
+			lo = m + 1
+		} else {
+			hi = m
 		}
-		return 0
-	})
-	if !found {
-		panic("history: no run holds job " + strconv.Itoa(i))
 	}
-	h.lastRun = k
-	return &h.runs[k]
+	h.lastRun = lo - 1
+	return &h.runs[lo-1]
 }
 
 // idOf returns job i's id.

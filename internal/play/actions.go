@@ -3,7 +3,6 @@ package play
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/wasmsched/wasmsched/sched"
@@ -147,16 +146,17 @@ type group struct {
 
 // jobLocked returns the job at position pos, in [0, r.njobs).
 func (r *Run) jobLocked(pos int) *sched.Job {
-	k, _ := slices.BinarySearchFunc(r.groups, pos, func(g group, pos int) int {
-		switch {
-		case pos < g.from:
-			return 1
-		case pos >= g.from+len(g.jobs):
-			return -1
+	// The last group whose first job is at or before pos.
+	lo, hi := 0, len(r.groups)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if r.groups[m].from <= pos {
+			lo = m + 1
+		} else {
+			hi = m
 		}
-		return 0
-	})
-	g := r.groups[k]
+	}
+	g := &r.groups[lo-1]
 	return g.jobs[pos-g.from]
 }
 
