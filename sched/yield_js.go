@@ -21,6 +21,19 @@ const (
 	walkYield = 8 * time.Millisecond
 )
 
+// handBack waits walkYield, once the browser has had the thread.
+func handBack() {
+	done := make(chan struct{})
+	var f js.Func
+	f = js.FuncOf(func(js.Value, []js.Value) any {
+		f.Release()
+		close(done)
+		return nil
+	})
+	js.Global().Call("setTimeout", f, walkYield.Milliseconds())
+	<-done
+}
+
 // yieldLocked has fire go on after walkYield, once the browser has had the
 // thread (see above).
 func (s *Scheduler) yieldLocked() {

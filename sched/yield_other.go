@@ -13,5 +13,8 @@ const (
 	walkYield = 0
 )
 
+// handBack does nothing: other goroutines run meanwhile.
+func handBack() {}
+
 // yieldLocked has fire go on after walkYield.
 func (s *Scheduler) yieldLocked() { s.kickLocked(walkYield) }
