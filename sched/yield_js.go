@@ -37,11 +37,8 @@ func handBack() {
 // yieldLocked has fire go on after walkYield, once the browser has had the
 // thread (see above).
 func (s *Scheduler) yieldLocked() {
-	var f js.Func
-	f = js.FuncOf(func(js.Value, []js.Value) any {
-		f.Release()
-		go s.fire() // a callback must not block, and fire takes the lock
-		return nil
-	})
-	js.Global().Call("setTimeout", f, walkYield.Milliseconds())
+	go func() {
+		handBack()
+		s.fire()
+	}()
 }
