@@ -3,6 +3,7 @@ package sched
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // Gather waits for every job to reach its final state and returns their
@@ -26,10 +27,18 @@ func Gather(ctx context.Context, jobs ...*Job) ([]Record, error) {
 		}
 	}
 	recs := make([]Record, len(jobs))
+	began := time.Now()
 	for i := 0; i < len(jobs); {
 		n, wait := takeFinal(jobs[i:], recs[i:])
 		i += n
 		if wait == nil {
+			// Copying many records of jobs already final: in a
+			// browser, hand the thread back now and then, as a walk
+			// does (yield_js.go).
+			if time.Since(began) >= walkSlice {
+				handBack()
+				began = time.Now()
+			}
 			continue
 		}
 		select {
@@ -43,6 +52,7 @@ func Gather(ctx context.Context, jobs ...*Job) ([]Record, error) {
 				<-k.Done()
 			}
 		}
+		began = time.Now()
 	}
 	var errs []error
 	for i, r := range recs {
@@ -70,10 +80,7 @@ func takeFinal(jobs []*Job, recs []Record) (n int, wait <-chan struct{}) {
 	for ; n < len(jobs) && n < fireChunk && jobs[n].b.s == s; n++ {
 		j := jobs[n]
 		if !j.state.Final() {
-			if j.done == nil {
-				j.done = make(chan struct{})
-			}
-			return n, j.done
+			return n, j.doneLocked()
 		}
 		recs[n] = j.recordLocked()
 	}

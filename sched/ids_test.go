@@ -16,19 +16,20 @@ func TestSetIDsIsUUIDv4(t *testing.T) {
 	raw := make([]byte, 16*n)
 	rand.NewChaCha8([32]byte{1}).Read(raw)
 	raw[6], raw[8] = 0xff, 0xff // bits the version and variant must clear
-	jobs := make([]Job, n)
-	setIDs(jobs, raw)
+	b := newBatch(nil, n, 0)
+	b.setIDs(raw)
+	jobs := b.jobs
 	r := bytes.NewReader(raw)
 	for i := range jobs {
 		want, err := uuid.NewRandomFromReader(r)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := jobs[i].id; got != hex.EncodeToString(want[:]) {
+		if got := jobs[i].ID(); got != hex.EncodeToString(want[:]) {
 			t.Fatalf("job %d: id %s; uuid gives %s", i, got, hex.EncodeToString(want[:]))
 		}
-		if u, err := uuid.Parse(jobs[i].id); err != nil || u.Version() != 4 || u.Variant() != uuid.RFC4122 {
-			t.Fatalf("job %d: %s parses as version %d, variant %v (%v)", i, jobs[i].id, u.Version(), u.Variant(), err)
+		if u, err := uuid.Parse(jobs[i].ID()); err != nil || u.Version() != 4 || u.Variant() != uuid.RFC4122 {
+			t.Fatalf("job %d: %s parses as version %d, variant %v (%v)", i, jobs[i].ID(), u.Version(), u.Variant(), err)
 		}
 	}
 }

@@ -85,18 +85,44 @@ func (r Record) Lateness() time.Duration {
 // waited for, and cancelled until it starts. Its methods are safe for
 // concurrent use.
 type Job struct {
-	b  *batch // what it was submitted with: its scheduler, delay and queued time
-	id string // hex, made once: UIs ask for it on every change
+	// What it was submitted with: its scheduler, delay, queued time, and
+	// id (see ID).
+	b *batch
 
 	// Guarded by the scheduler's mu. A waiting job is this struct and its
 	// share of its batch, nothing more: times are offsets from the
-	// scheduler's epoch, the error is built on demand, and done is made
-	// only if asked for.
+	// scheduler's epoch, the error is built on demand, and what few jobs
+	// need is in more, made only then. A job is 40 bytes and two pointers,
+	// which matters in a browser, where the garbage collector marks
+	// 100,000 of them on the page's thread.
 	state   State
+	closed  bool          // cancelled by Close: its cause is ErrClosed
 	readyAt time.Duration // notYet until the delay was seen to end
 	doneAt  time.Duration // meaningful once state is final
-	cause   error
-	done    chan struct{}
+	more    *jobMore
+}
+
+// jobMore is what a job needs only if it is cancelled, fails, or is
+// waited for.
+type jobMore struct {
+	cause error
+	done  chan struct{} // made by Done, closed and dropped once final
+}
+
+func (j *Job) moreLocked() *jobMore {
+	if j.more == nil {
+		j.more = new(jobMore)
+	}
+	return j.more
+}
+
+// doneLocked returns j's done channel, made if need be; j is not final.
+func (j *Job) doneLocked() chan struct{} {
+	m := j.moreLocked()
+	if m.done == nil {
+		m.done = make(chan struct{})
+	}
+	return m.done
 }
 
 // notYet marks a readyAt still to come.
@@ -107,7 +133,12 @@ const notYet = time.Duration(math.MinInt64)
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // ID returns the job's id: 32 lowercase hex digits.
-func (j *Job) ID() string { return j.id }
+//
+//go:noinline
+func (j *Job) ID() string {
+	i := jobIndex(j.b, j)
+	return j.b.ids[32*i : 32*i+32]
+}
 
 // State returns the job's current state.
 func (j *Job) State() State {
@@ -130,7 +161,7 @@ func (j *Job) recordLocked() Record {
 	b := j.b
 	epoch := b.s.epoch
 	r := Record{
-		ID:       j.id,
+		ID:       j.ID(),
 		Delay:    b.delay,
 		QueuedAt: epoch.Add(b.queuedAt),
 		State:    j.state,
@@ -160,7 +191,16 @@ func (j *Job) errLocked() error {
 	if j.state != Cancelled && j.state != Failed {
 		return nil
 	}
-	return &JobError{ID: j.id, State: j.state, Cause: j.cause}
+	var cause error
+	switch {
+	case j.more != nil && j.more.cause != nil:
+		cause = j.more.cause
+	case j.closed:
+		cause = ErrClosed
+	case j.state == Cancelled:
+		cause = ErrCancelled
+	}
+	return &JobError{ID: j.ID(), State: j.state, Cause: cause}
 }
 
 // Done returns a channel that is closed when the job reaches its final
@@ -171,10 +211,7 @@ func (j *Job) Done() <-chan struct{} {
 	if j.state.Final() {
 		return closedChan
 	}
-	if j.done == nil {
-		j.done = make(chan struct{})
-	}
-	return j.done
+	return j.doneLocked()
 }
 
 // Wait blocks until the job is final or ctx ends, like awaiting a task. It

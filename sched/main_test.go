@@ -76,6 +76,19 @@ func mustBatch(t *testing.T, s *sched.Scheduler, n int, d time.Duration) []*sche
 	return jobs
 }
 
+// eventIDs are the ids of the jobs e stands for, in order.
+func eventIDs(e sched.Event) []string {
+	jobs := e.Jobs()
+	if jobs == nil {
+		return []string{e.Record.ID}
+	}
+	ids := make([]string, len(jobs))
+	for i, j := range jobs {
+		ids[i] = j.ID()
+	}
+	return ids
+}
+
 func states(events []sched.Event) []sched.State {
 	var out []sched.State
 	for _, e := range events {

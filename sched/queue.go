@@ -22,15 +22,24 @@ import "time"
 
 // batch is jobs submitted together: one entry of the timer queue.
 type batch struct {
-	s        *Scheduler
-	jobs     []Job
+	s    *Scheduler
+	jobs []Job
+	// ids are the jobs' ids, 32 hex digits each, in order: made once, as
+	// UIs ask for them on every change (see setIDs).
+	ids string
+	// handles are the jobs' handles SubmitBatch returned, nil for a job
+	// from Submit: events that stand for several jobs hold parts of it.
+	handles  *[]*Job
 	delay    time.Duration
 	queuedAt time.Duration // since s.epoch
 	dueAt    time.Duration // since s.epoch: when the delay ends
 	seq      uint64        // submission order, for batches due together
-	next     int           // jobs[:next] have left the queue
-	waiting  int           // jobs[next:] not cancelled
-	heapIdx  int32         // index in s.due, or -1 when not in it
+	// 32-bit, as MaxBatch is: with heapIdx they take the room of two
+	// words, so that a job from Submit and its batch fit one 160-byte
+	// allocation.
+	next    int32 // jobs[:next] have left the queue
+	waiting int32 // jobs[next:] not cancelled
+	heapIdx int32 // index in s.due, or -1 when not in it
 }
 
 // newBatch allocates a batch of n jobs. A single job shares one allocation
@@ -47,7 +56,7 @@ func newBatch(s *Scheduler, n int, delay time.Duration) *batch {
 	} else {
 		b = &batch{jobs: make([]Job, n)}
 	}
-	b.s, b.delay, b.waiting, b.heapIdx = s, delay, n, -1
+	b.s, b.delay, b.waiting, b.heapIdx = s, delay, int32(n), -1
 	for i := range b.jobs {
 		b.jobs[i].b = b
 		b.jobs[i].readyAt = notYet
@@ -195,8 +204,8 @@ func (s *Scheduler) kickLocked(d time.Duration) {
 
 // fire runs when a timer ends: it starts the jobs now due, a chunk per hold
 // of the lock, for at most walkSlice of real time, then hands the thread
-// back by setting the kick timer (after walkYield) to go on, so that in a
-// browser the page can draw while a big batch starts.
+// back and goes on after walkYield (yieldLocked), so that in a browser the
+// page can draw while a big batch starts.
 func (s *Scheduler) fire() {
 	began := time.Now()
 	for {
@@ -210,7 +219,7 @@ func (s *Scheduler) fire() {
 		case !more:
 			s.armLocked()
 		case yield:
-			s.kickLocked(walkYield)
+			s.yieldLocked()
 		}
 		s.mu.Unlock()
 		if !more || yield {
@@ -230,7 +239,7 @@ func (s *Scheduler) startDueLocked(now time.Duration) bool {
 		if n == fireChunk {
 			return true
 		}
-		for b.next < len(b.jobs) && n < fireChunk {
+		for int(b.next) < len(b.jobs) && n < fireChunk {
 			j := &b.jobs[b.next]
 			b.next++
 			n++

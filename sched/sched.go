@@ -85,6 +85,7 @@ type Scheduler struct {
 	subs    []*Subscription
 	holding bool           // events wait in held (subscribe.go)
 	held    []Event        // events of a chunk of starts
+	heldAt  time.Duration  // when the last held event happened
 	starts  sync.WaitGroup // goroutines running start functions
 }
 
@@ -201,7 +202,7 @@ func (s *Scheduler) submit(n int, delay time.Duration, batched bool) (b *batch, 
 	raw := make([]byte, 16*n)
 	if s.Rand == nil {
 		rand.Read(raw) // never fails (Go 1.24+); order does not matter
-		setIDs(b.jobs, raw)
+		b.setIDs(raw)
 	}
 
 	s.mu.Lock()
@@ -214,13 +215,16 @@ func (s *Scheduler) submit(n int, delay time.Duration, batched bool) (b *batch, 
 		if _, err := io.ReadFull(s.Rand, raw); err != nil {
 			return nil, nil, fmt.Errorf("sched: reading job ids from Rand: %w", err)
 		}
-		setIDs(b.jobs, raw)
+		b.setIDs(raw)
 	}
 	s.seq++
 	b.seq = s.seq
 	s.counts.Queued += n
 	now := s.sinceLocked()
 	b.queuedAt, b.dueAt = now, dueAt(now, delay)
+	if batched {
+		b.handles = &handles
+	}
 	s.announceLocked(b, handles, now)
 	s.due.push(b)
 	if b.heapIdx == 0 {
@@ -229,15 +233,16 @@ func (s *Scheduler) submit(n int, delay time.Duration, batched bool) (b *batch, 
 	return b, handles, nil
 }
 
-// setIDs gives each job a version 4 uuid made from its 16 bytes of raw, as
-// 32 hex digits: the uuid that uuid.NewRandomFromReader makes of those
-// bytes (ids_test.go checks it), its version and variant bits set in
-// place, with no allocation a job. A batch's ids share one string: one
-// allocation, not one a job.
-func setIDs(jobs []Job, raw []byte) {
-	text := make([]byte, 32*len(jobs))
+// setIDs gives each job of b a version 4 uuid made from its 16 bytes of
+// raw, as 32 hex digits: the uuid that uuid.NewRandomFromReader makes of
+// those bytes (ids_test.go checks it), its version and variant bits set in
+// place. The batch's ids are one string, b.ids, the i'th job's id at
+// 32*i: one allocation, not one a job, and no pointer in a job for the
+// garbage collector to follow.
+func (b *batch) setIDs(raw []byte) {
+	text := make([]byte, 32*len(b.jobs))
 	var id uuid.UUID
-	for i := range jobs {
+	for i := range b.jobs {
 		copy(id[:], raw[16*i:])
 		id[6] = id[6]&0x0f | 0x40 // version 4
 		id[8] = id[8]&0x3f | 0x80 // variant 10: RFC 4122
@@ -245,10 +250,7 @@ func setIDs(jobs []Job, raw []byte) {
 	}
 	// The bytes are never written again: they become the string without
 	// a copy, as strings.Builder does.
-	all := unsafe.String(unsafe.SliceData(text), len(text))
-	for i := range jobs {
-		jobs[i].id = all[32*i : 32*i+32]
-	}
+	b.ids = unsafe.String(unsafe.SliceData(text), len(text))
 }
 
 // dueAt is when a job queued at since is due, saturating rather than
@@ -363,7 +365,7 @@ func (s *Scheduler) cancelAllLocked(cause error) int {
 	n := 0
 	for len(s.due) > 0 {
 		b := s.due[len(s.due)-1] // the last: no sifting
-		for i := b.next; i < len(b.jobs); i++ {
+		for i := int(b.next); i < len(b.jobs); i++ {
 			if j := &b.jobs[i]; j.state == Queued {
 				s.cancelLocked(j, cause, now)
 				n++
@@ -423,9 +425,9 @@ func (s *Scheduler) setStateLocked(j *Job, state State, now time.Duration) {
 	j.state = state
 	if state.Final() {
 		j.doneAt = now
-		if j.done != nil {
-			close(j.done)
-			j.done = nil
+		if j.more != nil && j.more.done != nil {
+			close(j.more.done)
+			j.more.done = nil
 		}
 	}
 	s.emitLocked(j, now)
@@ -446,10 +448,12 @@ func (s *Scheduler) cancelLocked(j *Job, cause error, now time.Duration) (headGo
 	} else {
 		s.slotCancelledLocked(j)
 	}
-	if cause == nil {
-		cause = ErrCancelled
+	// The usual causes take no memory of their own (see errLocked).
+	if cause != nil && cause != ErrCancelled && cause != ErrClosed {
+		j.moreLocked().cause = cause
+	} else if cause == ErrClosed {
+		j.closed = true
 	}
-	j.cause = cause
 	s.setStateLocked(j, Cancelled, now)
 	return headGone
 }

@@ -70,7 +70,7 @@ func (s *Scheduler) endStartLocked(j *Job, err error) (*Job, Record) {
 	now := s.sinceLocked()
 	s.running--
 	if err != nil {
-		j.cause = err
+		j.moreLocked().cause = err
 		s.setStateLocked(j, Failed, now)
 	} else {
 		s.setStateLocked(j, Started, now)

@@ -214,7 +214,7 @@ func TestJobsDueTogetherStartInSubmissionOrder(t *testing.T) {
 			var began []string
 			for _, e := range sub.Drain(nil) {
 				if e.Record.State == sched.Starting {
-					began = append(began, e.Record.ID)
+					began = append(began, eventIDs(e)...)
 				}
 			}
 			if !slices.Equal(began, want) {

@@ -4,9 +4,11 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"unsafe"
 )
 
-// Event tells an observer that a job changed state.
+// Event tells an observer that a job changed state, or that jobs of one
+// batch did together (see [Event.Jobs]).
 type Event struct {
 	Job    *Job
 	Record Record // the job's record just after the change; Record.State is the new state
@@ -15,19 +17,27 @@ type Event struct {
 	// the start function was called, which Record does not hold (under
 	// Limit a job may wait for a slot long after its ReadyAt).
 	At time.Time
-	// batch is set on the one Queued event of a batch: see Jobs. A pointer,
-	// so that every other event, a job's start or end, is no bigger.
+	// batch is set on an event that stands for several jobs: see Jobs. A
+	// pointer, so that every other event, a job's start or end, is no
+	// bigger.
 	batch *[]*Job
 }
 
-// Jobs returns, for the one Queued event of a batch
-// ([Scheduler.SubmitBatch]), every job of the batch, in order: the event
-// stands for all of them, Job being Jobs()[0]. They share Record's
-// QueuedAt, Delay and State; each has its own ID ([Job.ID]). Queuing a
-// batch of 100,000 is then one event, not 100,000 copies of a Record. It
-// is the slice SubmitBatch returned: read it, never change it. It is nil
-// for every other event, including the Queued event of a job from
-// [Scheduler.Submit].
+// Jobs returns every job ev stands for, in order, when it stands for
+// more than one; Job is then Jobs()[0]. That is:
+//   - the one Queued event of a batch ([Scheduler.SubmitBatch]): every job
+//     of the batch. They share Record's QueuedAt, Delay and State.
+//   - an event of jobs of one batch, next to each other in it, that began
+//     their starts (Starting) or started (Started, without a start
+//     function) at the same instant, as a batch's jobs do when its delay
+//     ends. They share every field of Record but the ID: QueuedAt, Delay,
+//     ReadyAt, StartedAt, DoneAt, State, and Err (nil); and At.
+//
+// Each job has its own ID ([Job.ID]). Queuing and starting a batch of
+// 100,000 is then a few hundred events, not 200,000 copies of a Record.
+// It is a part of the slice SubmitBatch returned: read it, never change
+// it. It is nil for an event of one job, such as the Queued event of a job
+// from [Scheduler.Submit], and any cancellation or failure.
 func (ev *Event) Jobs() []*Job {
 	if ev.batch == nil {
 		return nil
@@ -35,8 +45,8 @@ func (ev *Event) Jobs() []*Job {
 	return *ev.batch
 }
 
-// Len returns how many jobs ev stands for: len(ev.Jobs()) for a batch's
-// Queued event, else 1.
+// Len returns how many jobs ev stands for: len(ev.Jobs()) for an event of
+// several jobs, else 1.
 func (ev *Event) Len() int {
 	if ev.batch != nil {
 		return len(*ev.batch)
@@ -161,17 +171,56 @@ func (sub *Subscription) shutLocked() {
 // so every subscriber sees changes in the order they happened. Between
 // holdEventsLocked and sendHeldLocked, events wait in s.held, to be handed
 // over together: one lock of each subscription and one wake-up for a chunk
-// of starts, not one a job.
+// of starts, not one a job; and the starts of a batch's jobs, next to each
+// other and at one instant, become one event (see Event.Jobs).
 func (s *Scheduler) emitLocked(j *Job, now time.Duration) {
 	if len(s.subs) == 0 {
+		return
+	}
+	if s.holding && s.joinHeldLocked(j, now) {
 		return
 	}
 	ev := Event{Job: j, Record: j.recordLocked(), At: s.epoch.Add(now)}
 	if s.holding {
 		s.held = append(s.held, ev)
+		s.heldAt = now
 		return
 	}
 	s.sendLocked(ev)
+}
+
+// joinHeldLocked adds j to the last held event, and reports whether it
+// did: it does when j is the job after that event's last in their batch's
+// handles, and changed to the same state, Starting or Started, at the
+// same instant, so that its record differs from theirs only by its ID.
+// A held event's times are of now: a hold is one walk of due jobs.
+func (s *Scheduler) joinHeldLocked(j *Job, now time.Duration) bool {
+	if len(s.held) == 0 || (j.state != Started && j.state != Starting) {
+		return false
+	}
+	last := &s.held[len(s.held)-1]
+	b := j.b
+	if b.handles == nil || last.Job.b != b || last.Record.State != j.state || s.heldAt != now {
+		return false
+	}
+	run := last.batch
+	if run == nil {
+		all := *b.handles
+		i := jobIndex(b, last.Job)
+		part := all[i : i+1 : len(all)]
+		run = &part
+	}
+	if n := len(*run); n < cap(*run) && (*run)[:n+1][n] == j {
+		*run = (*run)[:n+1]
+		last.batch = run
+		return true
+	}
+	return false
+}
+
+// jobIndex is j's place in b.jobs.
+func jobIndex(b *batch, j *Job) int {
+	return int((uintptr(unsafe.Pointer(j)) - uintptr(unsafe.Pointer(unsafe.SliceData(b.jobs)))) / unsafe.Sizeof(Job{}))
 }
 
 func (s *Scheduler) holdEventsLocked() { s.holding = true }
@@ -194,7 +243,7 @@ func (s *Scheduler) announceLocked(b *batch, handles []*Job, now time.Duration) 
 	j := &b.jobs[0]
 	ev := Event{Job: j, Record: j.recordLocked(), At: s.epoch.Add(now)}
 	if handles != nil {
-		ev.batch = &handles
+		ev.batch = b.handles
 	}
 	s.sendLocked(ev)
 }

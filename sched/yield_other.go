@@ -12,3 +12,9 @@ const (
 	walkSlice = time.Millisecond
 	walkYield = 0
 )
+
+// handBack does nothing: other goroutines run meanwhile.
+func handBack() {}
+
+// yieldLocked has fire go on after walkYield.
+func (s *Scheduler) yieldLocked() { s.kickLocked(walkYield) }

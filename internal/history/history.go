@@ -23,9 +23,10 @@ type phases struct {
 	state                    sched.State
 }
 
-// job is the rest of what Span gives back.
+// job is the rest of what Span gives back but its id (see idOf). It holds
+// no pointer, so that the garbage collector, which in a browser marks on
+// the page's thread, does not look into an array of 100,000 of them.
 type job struct {
-	id                    string
 	batch                 int
 	delay                 time.Duration
 	ready, starting, done int64 // offsets, or unset
@@ -54,10 +55,14 @@ type History struct {
 	phase   []phases
 	jobs    []job
 	late    []time.Duration
-	handles []*sched.Job // each job's handle, when the events gave it
-	batches []Batch      // batch n is batches[n-1]
-	part    *partial     // a batch being added, over several Applys
-	live    [5]int       // jobs in each state now, by sched.State
+	// runs are the jobs' handles and ids, in the order of the jobs: a
+	// batch's are the slice its Queued event held (sched.Event.Jobs), not
+	// a copy, and the ids of jobs seen one by one are kept with them.
+	runs    []handles
+	lastRun int      // the run looked in last: jobs are mostly read in order
+	batches []Batch  // batch n is batches[n-1]
+	part    *partial // a batch being added, over several Applys
+	live    [5]int   // jobs in each state now, by sched.State
 
 	// order is the jobs' indexes by queued time, then first sight; when
 	// unsorted, Recent sorts it first.
@@ -106,38 +111,68 @@ func (h *History) observe(r sched.Record, batch int, starting time.Time) int {
 		i = h.add(r.ID, r.QueuedAt, batch)
 	}
 	h.next = i + 1
+	h.change(i, h.changeOf(r, batch, starting))
+	return i
+}
+
+// change is a record's news for a job, its times as offsets: one change
+// may be applied to many jobs (see applyRun).
+type change struct {
+	state                 sched.State
+	batch                 int
+	delay                 time.Duration
+	ready, done, starting int64 // offsets, or unset
+	late                  time.Duration
+}
+
+// changeOf is what r, with batch and starting, tells of its job (see
+// Observe). A record's times never change once set: each is taken once a
+// change, as time.Time.Sub is not cheap.
+func (h *History) changeOf(r sched.Record, batch int, starting time.Time) change {
+	c := change{state: r.State, batch: batch, delay: r.Delay, ready: unset, done: unset, starting: unset}
+	if !r.ReadyAt.IsZero() {
+		c.ready = h.offset(r.ReadyAt)
+		c.late = r.Lateness()
+	}
+	if !r.DoneAt.IsZero() {
+		c.done = h.offset(r.DoneAt)
+	}
+	if !starting.IsZero() && (r.State == sched.Starting || r.State == sched.Started || r.State == sched.Failed) {
+		c.starting = h.offset(starting)
+	}
+	return c
+}
+
+// change applies c to job i.
+func (h *History) change(i int, c change) {
 	p := &h.phase[i]
-	if p.state.Final() || r.State < p.state {
-		return i
+	if p.state.Final() || c.state < p.state {
+		return
 	}
 	j := &h.jobs[i]
 	if j.batch == 0 {
-		j.batch = batch
+		j.batch = c.batch
 	}
-	if p.state != r.State {
+	if p.state != c.state {
 		h.live[p.state]--
-		h.live[r.State]++
+		h.live[c.state]++
 	}
-	j.delay = r.Delay
-	// A record's times never change once set: each is taken once, as
-	// time.Time.Sub is not cheap.
-	if j.ready == unset && !r.ReadyAt.IsZero() {
-		j.ready = h.offset(r.ReadyAt)
+	j.delay = c.delay
+	if j.ready == unset && c.ready != unset {
+		j.ready = c.ready
 		h.last = max(h.last, j.ready)
-		h.late[i] = r.Lateness()
+		h.late[i] = c.late
 	}
-	if j.done == unset && !r.DoneAt.IsZero() {
-		j.done = h.offset(r.DoneAt)
+	if j.done == unset && c.done != unset {
+		j.done = c.done
 		h.last = max(h.last, j.done)
 	}
-	if !starting.IsZero() && j.starting == unset &&
-		(r.State == sched.Starting || r.State == sched.Started || r.State == sched.Failed) {
-		j.starting = h.offset(starting)
+	if j.starting == unset && c.starting != unset {
+		j.starting = c.starting
 		h.last = max(h.last, j.starting)
 	}
-	p.state = r.State
+	p.state = c.state
 	p.starting, p.latest = phasesOf(p.queued, j, p.state)
-	return i
 }
 
 // phasesOf returns when a job queued at q, with the times of j, became
@@ -160,7 +195,7 @@ func phasesOf(q int64, j *job, state sched.State) (starting, latest int64) {
 // state nearly in the order they were added: the job after the last one
 // observed is tried before the map.
 func (h *History) lookup(id string) (int, bool) {
-	if i := h.next; i < len(h.jobs) && h.jobs[i].id == id {
+	if i := h.next; i < len(h.jobs) && h.idOf(i) == id {
 		return i, true
 	}
 	if i, ok := h.index[id]; ok {
@@ -170,10 +205,49 @@ func (h *History) lookup(id string) (int, bool) {
 		return 0, false
 	}
 	for ; h.indexed < len(h.jobs); h.indexed++ {
-		h.index[h.jobs[h.indexed].id] = h.indexed
+		h.index[h.idOf(h.indexed)] = h.indexed
 	}
 	i, ok := h.index[id]
 	return i, ok
+}
+
+// handles are the handles and ids of jobs from on.
+type handles struct {
+	from int
+	jobs []*sched.Job // a batch's from its event; else nil where unknown
+	// ids are those of jobs seen one by one; nil for a batch's, which
+	// their handles have.
+	ids []string
+}
+
+// runOf returns the run that holds job i, which must be in h.
+func (h *History) runOf(i int) *handles {
+	if k := h.lastRun; k < len(h.runs) {
+		if r := &h.runs[k]; r.from <= i && i < r.from+len(r.jobs) {
+			return r
+		}
+	}
+	// The last run whose first job is at or before i.
+	lo, hi := 0, len(h.runs)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if h.runs[m].from <= i {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	h.lastRun = lo - 1
+	return &h.runs[lo-1]
+}
+
+// idOf returns job i's id.
+func (h *History) idOf(i int) string {
+	r := h.runOf(i)
+	if r.ids != nil {
+		return r.ids[i-r.from]
+	}
+	return r.jobs[i-r.from].ID()
 }
 
 // add adds a job queued at queued, in state Queued, of batch (0 for
@@ -181,10 +255,16 @@ func (h *History) lookup(id string) (int, bool) {
 func (h *History) add(id string, queued time.Time, batch int) int {
 	q := h.queuedOffset(queued)
 	i := len(h.jobs)
-	h.jobs = append(h.jobs, job{id: id, batch: batch, ready: unset, starting: unset, done: unset})
+	h.jobs = append(h.jobs, job{batch: batch, ready: unset, starting: unset, done: unset})
 	h.phase = append(h.phase, phases{queued: q, starting: q, latest: q})
 	h.late = append(h.late, 0)
-	h.handles = append(h.handles, nil)
+	if k := len(h.runs) - 1; k >= 0 && h.runs[k].ids != nil {
+		r := &h.runs[k]
+		r.jobs = append(r.jobs, nil)
+		r.ids = append(r.ids, id)
+	} else {
+		h.runs = append(h.runs, handles{from: i, jobs: []*sched.Job{nil}, ids: []string{id}})
+	}
 	h.live[sched.Queued]++
 	h.place(i, q)
 	return i
@@ -248,7 +328,7 @@ func (h *History) Len() int { return len(h.jobs) }
 func (h *History) Span(i int) Span {
 	j, p := &h.jobs[i], &h.phase[i]
 	return Span{
-		ID:       j.id,
+		ID:       h.idOf(i),
 		Batch:    j.batch,
 		Delay:    j.delay,
 		Queued:   h.at(p.queued),
@@ -353,12 +433,12 @@ func (h *History) Reset() {
 	h.indexed = 0
 	h.epoch = time.Time{}
 	h.first, h.last = 0, 0
-	clear(h.jobs) // let the ids go
 	h.jobs = h.jobs[:0]
 	h.phase = h.phase[:0]
 	h.late = h.late[:0]
-	clear(h.handles)
-	h.handles = h.handles[:0]
+	clear(h.runs) // let the handles go
+	h.runs = h.runs[:0]
+	h.lastRun = 0
 	h.batches = h.batches[:0]
 	h.part = nil
 	h.live = [5]int{}

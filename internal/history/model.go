@@ -23,17 +23,22 @@ type Batch struct {
 // as the jobs it stands for, so a batch's one Queued event
 // ([sched.Event.Jobs]) of 100,000 jobs is added over several calls, limit
 // jobs a call, with no lookups. The events not applied, the one begun
-// first, are for the next call, which must pass them again.
+// first, are for the next call, which must pass them again. An event of
+// the starts of many jobs is applied whole.
 func (h *History) Apply(events []sched.Event, limit int) int {
 	budget := limit
 	for k := range events {
 		ev := &events[k]
-		if jobs := ev.Jobs(); jobs != nil {
+		switch jobs := ev.Jobs(); {
+		case jobs != nil && ev.Record.State == sched.Queued:
 			if !h.addBatch(ev, jobs, budget) {
 				return k
 			}
 			budget -= len(jobs)
-		} else {
+		case jobs != nil:
+			h.applyRun(ev, jobs)
+			budget -= len(jobs)
+		default:
 			h.applyOne(ev)
 			budget--
 		}
@@ -50,8 +55,49 @@ func (h *History) applyOne(ev *sched.Event) {
 	if ev.Record.State == sched.Starting {
 		starting = ev.At
 	}
-	if i := h.observe(ev.Record, 0, starting); i >= 0 && h.handles[i] == nil {
-		h.handles[i] = ev.Job
+	if i := h.observe(ev.Record, 0, starting); i >= 0 {
+		h.keepHandle(i, ev.Job)
+	}
+}
+
+// keepHandle keeps j as job i's handle, if it has none.
+func (h *History) keepHandle(i int, j *sched.Job) {
+	if r := h.runOf(i); r.jobs[i-r.from] == nil {
+		r.jobs[i-r.from] = j
+	}
+}
+
+// applyRun applies an event that stands for jobs, which share its record
+// but for their ids (see sched.Event.Jobs): the offsets of its times are
+// taken once, and the jobs, added in this order by their batch's event,
+// are found by their handles, next to each other, with no lookup by id.
+func (h *History) applyRun(ev *sched.Event, jobs []*sched.Job) {
+	var starting time.Time
+	if ev.Record.State == sched.Starting {
+		starting = ev.At
+	}
+	c := h.changeOf(ev.Record, 0, starting)
+	i := -1
+	var run *handles
+	for _, j := range jobs {
+		if run != nil && i+1 < run.from+len(run.jobs) && run.jobs[i+1-run.from] == j {
+			i++
+		} else if k, ok := h.lookup(j.ID()); ok {
+			i, run = k, h.runOf(k)
+		} else {
+			// Not seen before: added as Observe adds a job.
+			r := ev.Record
+			r.ID = j.ID()
+			if i = h.observe(r, 0, starting); i >= 0 {
+				h.keepHandle(i, j)
+			}
+			run = nil
+			continue
+		}
+		h.change(i, c)
+	}
+	if i >= 0 {
+		h.next = i + 1
 	}
 }
 
@@ -78,10 +124,13 @@ func (h *History) addBatch(ev *sched.Event, all []*sched.Job, limit int) bool {
 	h.jobs = slices.Grow(h.jobs, k)[:from+k]
 	h.phase = slices.Grow(h.phase, k)[:from+k]
 	h.late = slices.Grow(h.late, k)[:from+k]
-	jobs := all[b.added : b.added+k]
-	h.handles = append(h.handles, jobs...)
-	for i, j := range jobs {
-		h.jobs[from+i] = job{id: j.ID(), batch: b.batch.No, delay: b.batch.Delay, ready: unset, starting: unset, done: unset}
+	if b.added == 0 {
+		h.runs = append(h.runs, handles{from: from, jobs: all[:k]})
+	} else { // the batch's run is the last: nothing comes in between
+		h.runs[len(h.runs)-1].jobs = all[:b.added+k]
+	}
+	for i := range k {
+		h.jobs[from+i] = job{batch: b.batch.No, delay: b.batch.Delay, ready: unset, starting: unset, done: unset}
 		h.phase[from+i] = phases{queued: b.q, starting: b.q, latest: b.q}
 	}
 	h.live[sched.Queued] += k
@@ -119,10 +168,11 @@ type partial struct {
 
 // Job returns the handle of job i, or nil if its events did not carry it.
 func (h *History) Job(i int) *sched.Job {
-	if i < 0 || i >= len(h.handles) {
+	if i < 0 || i >= len(h.jobs) {
 		return nil
 	}
-	return h.handles[i]
+	r := h.runOf(i)
+	return r.jobs[i-r.from]
 }
 
 // Waiting reports whether some job is still queued or starting now: the

@@ -127,3 +127,67 @@ func TestApplyInParts(t *testing.T) {
 		}
 	})
 }
+
+// TestApplyRunsAsJobByJob: the events that stand for the starts of many
+// jobs (sched.Event.Jobs) leave a History just as the same changes, one
+// event a job, would: with and without a start function, and with a job
+// cancelled in the middle of a batch.
+func TestApplyRunsAsJobByJob(t *testing.T) {
+	for _, start := range []bool{false, true} {
+		synctest.Test(t, func(t *testing.T) {
+			s := &sched.Scheduler{}
+			if start {
+				s.Start = func(ctx context.Context, r sched.Record) error {
+					time.Sleep(time.Millisecond)
+					return nil
+				}
+			}
+			defer s.Close()
+			sub := s.Subscribe()
+			defer sub.Close()
+			jobs, _ := s.SubmitBatch(700, time.Millisecond)
+			jobs[300].Cancel(nil)
+			s.Submit(time.Millisecond)
+			s.SubmitBatch(10, 2*time.Millisecond)
+			time.Sleep(10 * time.Millisecond)
+			synctest.Wait()
+			evs := sub.Drain(nil)
+
+			var one []sched.Event // the same changes, one event a job
+			runs := 0
+			for _, ev := range evs {
+				if ev.Jobs() == nil || ev.Record.State == sched.Queued {
+					one = append(one, ev)
+					continue
+				}
+				runs++
+				for _, j := range ev.Jobs() {
+					e := sched.Event{Job: j, Record: ev.Record, At: ev.At}
+					e.Record.ID = j.ID()
+					one = append(one, e)
+				}
+			}
+			if runs == 0 {
+				t.Fatalf("start %v: no event stood for the starts of several jobs", start)
+			}
+			a, b := New(), New()
+			a.Apply(evs, 0)
+			b.Apply(one, 0)
+			if a.Len() != 711 || a.Len() != b.Len() {
+				t.Fatalf("start %v: %d and %d jobs; want 711", start, a.Len(), b.Len())
+			}
+			for i := range a.Len() {
+				if a.Span(i) != b.Span(i) || a.Job(i) != b.Job(i) {
+					t.Fatalf("start %v, job %d: from runs %+v; job by job %+v", start, i, a.Span(i), b.Span(i))
+				}
+			}
+			now := time.Now()
+			if x, y := a.Snapshot(now, 50), b.Snapshot(now, 50); x.Counts != y.Counts || x.Late.N != y.Late.N || x.Late.P99 != y.Late.P99 || !slices.Equal(x.Late.Bins, y.Late.Bins) || !slices.Equal(x.Recent, y.Recent) {
+				t.Errorf("start %v: snapshots differ: %+v and %+v", start, x, y)
+			}
+			if c := a.Snapshot(now, 0).Counts; c[sched.Started] != 710 || c[sched.Cancelled] != 1 {
+				t.Errorf("start %v: counts %v; want 710 started, 1 cancelled", start, c)
+			}
+		})
+	}
+}

@@ -54,9 +54,14 @@ func runLessonCtx(t *testing.T, ctx context.Context, id string, s *sched.Schedul
 	}, func(p Progress) { r.shown = append(r.shown, p) })
 	r.final = map[string]sched.State{}
 	for _, e := range sub.Drain(nil) {
-		if jobs := e.Jobs(); jobs != nil { // a batch, queued in one event
+		if jobs := e.Jobs(); jobs != nil { // jobs of a batch, in one event
 			for _, j := range jobs {
-				r.jobs = append(r.jobs, j.ID())
+				switch {
+				case e.Record.State == sched.Queued:
+					r.jobs = append(r.jobs, j.ID())
+				case e.Record.State.Final():
+					r.final[j.ID()] = e.Record.State
+				}
 			}
 			continue
 		}

@@ -39,7 +39,12 @@ func (r *Run) Queue(d time.Duration) (*sched.Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.jobs = append(r.jobs, j)
+	if k := len(r.groups) - 1; k >= 0 && r.groups[k].own {
+		r.groups[k].jobs = append(r.groups[k].jobs, j)
+	} else {
+		r.groups = append(r.groups, group{from: r.njobs, jobs: []*sched.Job{j}, own: true})
+	}
+	r.njobs++
 	r.recordLocked(Action{Kind: Queue, Delay: d})
 	return j, nil
 }
@@ -56,7 +61,8 @@ func (r *Run) QueueBatch(n int, d time.Duration) (int, []*sched.Job, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	r.jobs = append(r.jobs, jobs...)
+	r.groups = append(r.groups, group{from: r.njobs, jobs: jobs})
+	r.njobs += len(jobs)
 	r.batches = append(r.batches, jobs)
 	r.recordLocked(Action{Kind: QueueBatch, N: n, Delay: d})
 	return len(r.batches), jobs, nil
@@ -68,11 +74,11 @@ func (r *Run) Cancel(pos int) (bool, error) {
 	r.move.Lock()
 	defer r.move.Unlock()
 	r.mu.Lock()
-	if pos < 0 || pos >= len(r.jobs) {
+	if pos < 0 || pos >= r.njobs {
 		r.mu.Unlock()
-		return false, fmt.Errorf("no job at position %d: the run has %d", pos, len(r.jobs))
+		return false, fmt.Errorf("no job at position %d: the run has %d", pos, r.njobs)
 	}
-	j := r.jobs[pos]
+	j := r.jobLocked(pos)
 	r.recordLocked(Action{Kind: Cancel, N: pos})
 	r.mu.Unlock()
 	return j.Cancel(nil), nil
@@ -118,11 +124,40 @@ func (r *Run) Actions() []Action {
 	return append([]Action(nil), r.actions...)
 }
 
-// Jobs returns the jobs submitted through the run, by position.
+// Jobs returns the jobs submitted through the run, by position, in a new
+// slice.
 func (r *Run) Jobs() []*sched.Job {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.jobs[:len(r.jobs):len(r.jobs)]
+	out := make([]*sched.Job, 0, r.njobs)
+	for _, g := range r.groups {
+		out = append(out, g.jobs...)
+	}
+	return out
+}
+
+// group is jobs at positions from on: a batch's, or jobs queued one by
+// one (own: the run's own slice, which grows).
+type group struct {
+	from int
+	jobs []*sched.Job
+	own  bool
+}
+
+// jobLocked returns the job at position pos, in [0, r.njobs).
+func (r *Run) jobLocked(pos int) *sched.Job {
+	// The last group whose first job is at or before pos.
+	lo, hi := 0, len(r.groups)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if r.groups[m].from <= pos {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	g := &r.groups[lo-1]
+	return g.jobs[pos-g.from]
 }
 
 // Since returns how long the run has run, by its clock.

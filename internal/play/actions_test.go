@@ -206,3 +206,42 @@ func TestReplayerStepsAcrossCalls(t *testing.T) {
 		t.Errorf("stepped replay differs:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestCancelFindsThePosition: Cancel(pos) cancels the job at pos whether
+// it was queued alone or in a batch, among groups of both; Jobs lists them
+// all by position; a position past the end is refused.
+func TestCancelFindsThePosition(t *testing.T) {
+	r := New(Settings{Virtual: true, Seed: 3})
+	defer r.Close()
+	var want []*sched.Job
+	queue := func() {
+		j, err := r.Queue(time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, j)
+	}
+	queue()
+	queue()
+	_, b1, _ := r.QueueBatch(3, time.Hour)
+	want = append(want, b1...)
+	queue()
+	_, b2, _ := r.QueueBatch(2, time.Hour)
+	want = append(want, b2...)
+	queue()
+	got := r.Jobs()
+	if len(got) != len(want) {
+		t.Fatalf("Jobs has %d jobs; want %d", len(got), len(want))
+	}
+	for pos, j := range want {
+		if got[pos] != j {
+			t.Fatalf("Jobs()[%d] is not the job queued at %d", pos, pos)
+		}
+		if ok, err := r.Cancel(pos); !ok || err != nil || j.State() != sched.Cancelled {
+			t.Fatalf("Cancel(%d) = %v, %v; the job there is %v", pos, ok, err, j.State())
+		}
+	}
+	if _, err := r.Cancel(len(want)); err == nil {
+		t.Errorf("Cancel(%d) past the end: no error", len(want))
+	}
+}

@@ -132,8 +132,13 @@ type Run struct {
 	// before mu.
 	move sync.Mutex
 
-	mu      sync.Mutex
-	jobs    []*sched.Job   // the jobs submitted through the run, by position
+	mu sync.Mutex
+	// The jobs submitted through the run, by position, in groups: a
+	// batch's jobs are the slice SubmitBatch returned, not a copy (100,000
+	// more pointers for the garbage collector to follow, in a browser on
+	// the page's thread), and jobs queued one by one share a group.
+	groups  []group
+	njobs   int            // jobs in groups
 	batches [][]*sched.Job // batch n's jobs are batches[n-1]
 	actions []Action
 

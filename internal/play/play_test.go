@@ -84,8 +84,14 @@ func TestStartsTakeVirtualTimeUnderALimit(t *testing.T) {
 	}
 	began := map[string]time.Duration{}
 	for _, e := range sub.Drain(nil) {
-		if e.Record.State == sched.Starting {
+		if e.Record.State != sched.Starting {
+			continue
+		}
+		if e.Jobs() == nil {
 			began[e.Record.ID] = e.At.Sub(Origin)
+		}
+		for _, j := range e.Jobs() { // jobs that began together
+			began[j.ID()] = e.At.Sub(Origin)
 		}
 	}
 	want := []time.Duration{1, 1, 201, 201, 401} // ms
