@@ -13,8 +13,9 @@ import (
 // next frame, drains it, and makes one update applying it. It waits for
 // that update to be applied before the next, so the UI's dispatch queue
 // never holds more than one of its updates. An update applies at most
-// maxEvents events; a bigger burst (a 10,000-job batch makes 20,000) is
-// spread over the next frames, so that the browser gets its thread back in
+// maxEvents jobs' worth of events; a bigger burst (a 10,000-job batch's
+// Queued event stands for 10,000 jobs, and its starts are one event for each
+// chunk of them) is spread over the next frames, so that the browser gets its thread back in
 // between.
 //
 // It knows nothing of the page: apply takes the events on the UI

@@ -57,7 +57,11 @@ func (st *stage) refresh(force bool) {
 		return
 	}
 	t := st.viewTime()
-	snap := s.hist.Snapshot(t, maxRows)
+	rows := maxRows
+	if busy {
+		rows = busyRows
+	}
+	snap := s.hist.Snapshot(t, rows)
 	*v = view{snap: snap, taken: time.Now(), sess: s, width: st.width, busy: busy}
 	v.chart = chartHTML(s.hist, snap, st.width)
 	v.rows = recordsHTML(entries(s.hist, snap))

@@ -41,9 +41,13 @@
 // # Observers
 //
 // [Scheduler.Subscribe] queues every state change, never blocking the
-// scheduler. A batch from [Scheduler.SubmitBatch] is queued in one event,
-// whose [Event.Jobs] holds its jobs: an observer of a 100,000-job batch
-// gets one Queued event, then an event per job as each starts or ends.
+// scheduler. An event may stand for several jobs of one batch, which
+// [Event.Jobs] holds and [Event.Len] counts: a batch from
+// [Scheduler.SubmitBatch] is queued in one event, and its jobs that begin
+// their starts (or start) at one instant, next to each other in the batch,
+// are one event too. An observer of a 100,000-job batch that starts at
+// once gets a few hundred events, not 200,000. A cancellation, a failure
+// and a job from [Scheduler.Submit] are an event of their own.
 //
 // The package knows nothing of browsers; it runs unchanged natively and as
 // WebAssembly (GOOS=js GOARCH=wasm), where all timers share the page's one
