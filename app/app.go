@@ -15,16 +15,28 @@
 // cmd/gensite writes the static site from [Routes] and [Handler].
 package app
 
-import goapp "github.com/maxence-charriere/go-app/v9/pkg/app"
+import (
+	"runtime"
+
+	goapp "github.com/maxence-charriere/go-app/v9/pkg/app"
+)
 
 // Routes registers every page of the app with go-app. Call it before
 // goapp.RunWhenOnBrowser in the browser, and before generating the site.
 func Routes() {
 	goapp.RouteFunc("/", newPage)
 	// The same page opened by its file name, as static hosts and the
-	// offline worker also serve it. A pattern, so that the site generator
-	// writes no second copy of the page.
-	goapp.RouteWithRegexpFunc(`^/index\.html$`, newPage)
+	// offline worker also serve it. For the site generator, a pattern, so
+	// that it writes no second copy of the page; in the browser, the same
+	// path as a plain route, which go-app matches alike: a pattern there
+	// links go-app's routeWithRegexp and regexp.MustCompile into the wasm
+	// (~5 KB raw), which runtime.GOOS, a constant, leaves out. (regexp's
+	// compiler stays: *regexp.Regexp's UnmarshalText keeps it.)
+	if runtime.GOOS == "js" {
+		goapp.RouteFunc("/index.html", newPage)
+	} else {
+		goapp.RouteWithRegexpFunc(`^/index\.html$`, newPage)
+	}
 }
 
 // Handler describes the app: names, icons, styles and colours. Resources

@@ -70,9 +70,9 @@ func TestGoListingsAreExamples(t *testing.T) {
 			}
 			dedented.WriteString(strings.TrimPrefix(line, "\t") + "\n")
 		}
-		file, err := listings.ReadFile("listings/" + d.id + ".go.txt")
-		if err != nil {
-			t.Fatal(err)
+		file, ok := listing(d.id + ".go.txt")
+		if !ok {
+			t.Fatalf("no listing listings/%s.go.txt", d.id)
 		}
 		if string(file) != dedented.String() {
 			t.Errorf("listings/%s.go.txt is not the body of %s dedented:\n--- listing\n%s--- example\n%s", d.id, d.example, file, dedented.String())
