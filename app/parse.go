@@ -97,8 +97,7 @@ func parseBatchSize(text string) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
-		var ne *strconv.NumError
-		if errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange) {
+		if ne, ok := errors.AsType[*strconv.NumError](err); ok && errors.Is(ne.Err, strconv.ErrRange) {
 			return 0, fmt.Errorf("%s jobs is too many: at most %d fit in a browser tab, which has one thread and limited memory", s, maxBatch)
 		}
 		return 0, fmt.Errorf("%q is not a whole number: enter how many jobs, such as 10", s)

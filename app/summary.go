@@ -13,8 +13,10 @@ import (
 // and the text is "N records, in order, all valid"; otherwise the text says
 // exactly what was not, e.g. "10 records: 3 cancelled, 7 valid".
 func summarizeBatch(ids []string, recs []sched.Record, err error) (text string, ok bool) {
-	var be *sched.BatchError
-	if err != nil && !errors.As(err, &be) && len(recs) == 0 {
+	// errors.AsType, not errors.As: As is the wasm's only user of
+	// internal/reflectlite (46 KB).
+	_, batch := errors.AsType[*sched.BatchError](err)
+	if err != nil && !batch && len(recs) == 0 {
 		return fmt.Sprintf("gather failed: %v", err), false
 	}
 	var valid, invalid, cancelled, failed, unordered int
@@ -51,7 +53,7 @@ func summarizeBatch(ids []string, recs []sched.Record, err error) (text string, 
 	add(invalid, "not valid (queued at the very instant they started)")
 	add(unordered, "out of order")
 	add(valid, "valid")
-	if err != nil && be == nil {
+	if err != nil && !batch {
 		parts = append(parts, "error: "+err.Error())
 	}
 	return head + ": " + strings.Join(parts, ", "), false
