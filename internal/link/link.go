@@ -80,12 +80,14 @@ const (
 	// MaxJobs caps the jobs a link's actions queue, together, at one of
 	// the biggest batches: a link someone else wrote must not freeze or
 	// fill the visitor's tab. Measured (make bench-browser, part h, with
-	// the cap raised): a replay of 100,000 jobs took 0.7 s, its renderer
-	// peaked at 326 MB, and its longest task was 128-285 ms; of 300,000,
-	// 1.3 s, 471 MB and 316 ms; of 1,000,000 it had not ended after 5
-	// minutes. No total kept every task under 100 ms; 100,000 is the
-	// smallest step measured, and what one click of the page's batch
-	// form makes, so its link must replay.
+	// the cap raised to 300,000, four runs): a replay of 100,000 jobs took
+	// 0.3-0.6 s, its renderer peaked at 264-406 MB, and its longest task
+	// was 90-187 ms (under 100 ms in one run of four); of 300,000, 0.5-0.6
+	// s, 283-286 MB and 105-151 ms. The longest task is one batch's
+	// SubmitBatch and the first draw after it, whatever the total. No
+	// total kept every task under 100 ms in every run; 100,000 is the
+	// smallest step measured, and what one click of the page's batch form
+	// makes, so its link must replay.
 	MaxJobs = play.MaxBatch
 	// MaxEnd is the latest time of an action, and of a run's end: far
 	// beyond any run (over 11 years), far from overflowing a Duration.
