@@ -13,9 +13,8 @@ import (
 	"github.com/wasmsched/wasmsched/internal/play"
 )
 
-// newSeed draws a seed a link can carry: JavaScript numbers hold integers
-// up to 2^53 exactly.
-func newSeed() uint64 { return rand.Uint64N(1<<53-1) + 1 }
+// newSeed draws a seed a link can carry, from 1 to link.MaxSeed.
+func newSeed() uint64 { return rand.Uint64N(link.MaxSeed) + 1 }
 
 // open sets the stage up from the address the page was opened with, and
 // returns what the page says of it. Nothing runs: a link with a run waits

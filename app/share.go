@@ -127,18 +127,20 @@ func (sp *sharePanel) replay() {
 	if !st.live() {
 		return
 	}
-	s := st.replay(sp.replayShown)
+	s := st.replay()
 	if s == nil {
 		sp.note = "Nothing to replay yet: queue some jobs first."
 		return
 	}
+	// Shown on the UI goroutine, so never before this handler returns.
+	s.replay.show = sp.replayShown(s)
 	sp.tell(fmt.Sprintf("Replaying %s…", plural(s.replay.of, "action")))
 }
 
 // replay replays the run's actions, or the link's, in a new run with the
 // same settings, paused, and returns it; nil if there is nothing to
-// replay. shown gives what shows the replay's progress in the run.
-func (st *stage) replay(shown func(*session) func(replayState, bool, error)) *session {
+// replay. The caller sets what shows its progress (replayState.show).
+func (st *stage) replay() *session {
 	var acts []play.Action
 	var end time.Duration
 	if st.sess.lesson == nil {
@@ -156,7 +158,7 @@ func (st *stage) replay(shown func(*session) func(replayState, bool, error)) *se
 	st.playing = false
 	st.reset()
 	s := st.sess
-	s.replay = &replayState{of: len(acts), show: shown(s)}
+	s.replay = &replayState{of: len(acts)}
 	st.brought, st.broughtEnd = acts, end // until the replay has made them the run's
 	rp := play.NewReplayer(s.run, acts, end)
 	if s.run.Virtual() {

@@ -90,8 +90,8 @@ func (st *stage) newSession(set play.Settings, configure func(*sched.Scheduler))
 // reset starts a new run with the page's settings: what the old run
 // showed, the link's run and a lesson's progress included, is gone.
 func (st *stage) reset() {
+	st.scrubAt = time.Time{} // before the new run's first snapshot, which is of now
 	st.newSession(st.settings(), nil)
-	st.scrubAt = time.Time{}
 	st.brought, st.broughtEnd = nil, 0 // a new run is not the link's
 }
 

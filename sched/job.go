@@ -134,6 +134,9 @@ var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); retu
 
 // ID returns the job's id: 32 lowercase hex digits.
 //
+// It is not inlined: it has many callers, and a copy of its pointer
+// arithmetic in each made the wasm bigger.
+//
 //go:noinline
 func (j *Job) ID() string {
 	i := jobIndex(j.b, j)
