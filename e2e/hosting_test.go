@@ -133,18 +133,29 @@ func (p *page) onNewDocument(what, script string) {
 }
 
 // recordLoaderLabels makes the tab note every text the loader's label
-// shows, from the first parse of the page, in window.loaderLabels.
+// shows, from the end of the page's parse, in window.loaderLabels.
+//
+// While the document is still loading, only the HTML parser changes the
+// label: it may add the element before its text, or the text in pieces
+// as the network delivers it, so those states are not recorded. The
+// label as parsed is recorded when the parse ends (readyState becomes
+// "interactive"), before app.js, a deferred script, first runs.
 func recordLoaderLabels(p *page) {
 	p.t.Helper()
 	const script = `
 window.loaderLabels = [];
-new MutationObserver(() => {
+const record = () => {
+  if (document.readyState === "loading") {
+    return;
+  }
   const label = document.getElementById("app-wasm-loader-label");
   const text = label ? label.textContent : null;
   if (text !== null && window.loaderLabels.at(-1) !== text) {
     window.loaderLabels.push(text);
   }
-}).observe(document, { subtree: true, childList: true, characterData: true });`
+};
+document.addEventListener("readystatechange", record);
+new MutationObserver(record).observe(document, { subtree: true, childList: true, characterData: true });`
 	p.onNewDocument("recording the loader's label", script)
 }
 
