@@ -86,8 +86,8 @@ bench-browser:
 # compresses nothing.
 build:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	echo "GOOS=js GOARCH=wasm $(GO) build ./cmd/wasm" && \
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o "$$tmp/app.wasm" ./cmd/wasm && \
+	echo "$(GO) run ./cmd/buildwasm (GOOS=js GOARCH=wasm go build ./cmd/wasm, go-app's server side left out)" && \
+	$(GO) run ./cmd/buildwasm -go '$(GO)' -o "$$tmp/app.wasm" && \
 	echo "$(GO) run ./cmd/gensite -out $(DIST) -base '$(BASE)'$(if $(filter 1 yes true,$(FORCE)), -force)" && \
 	$(GO) run ./cmd/gensite -out '$(DIST)' -wasm "$$tmp/app.wasm" -base '$(BASE)'$(if $(filter 1 yes true,$(FORCE)), -force)
 
@@ -102,6 +102,7 @@ serve:
 	@$(MAKE) --no-print-directory build
 	@exec bin/serve -dir '$(DIST)' -addr '$(ADDR)' -base '$(BASE)'
 
-# Also the hidden work folders of a gensite run that was killed.
+# Also the hidden work folders of a gensite run that was killed, and the
+# patched copy of go-app that cmd/buildwasm keeps.
 clean:
-	rm -rf bin '$(DIST)' '$(dir $(DIST)).$(notdir $(DIST)).gensite-'*
+	rm -rf bin .wasmbuild '$(DIST)' '$(dir $(DIST)).$(notdir $(DIST)).gensite-'*

@@ -12,7 +12,8 @@
 // figure comes from.
 //
 // It knows nothing of HTTP: cmd/wasm runs it in the browser, and
-// cmd/gensite writes the static site from [Routes] and [Handler].
+// cmd/gensite writes the static site from [Routes] and Handler (handler.go,
+// which the browser build leaves out).
 package app
 
 import (
@@ -36,36 +37,5 @@ func Routes() {
 		goapp.RouteFunc("/index.html", newPage)
 	} else {
 		goapp.RouteWithRegexpFunc(`^/index\.html$`, newPage)
-	}
-}
-
-// Handler describes the app: names, icons, styles and colours. Resources
-// and Version are left empty for the site generator to set (the URL prefix,
-// and a hash of app.wasm so that the service worker refreshes its cache).
-// Every file it names is local, under /web, so the offline cache holds no
-// remote URL.
-func Handler() *goapp.Handler {
-	return &goapp.Handler{
-		Name:        "wasmsched",
-		ShortName:   "wasmsched",
-		Title:       "wasmsched: asyncio's scheduling lessons, in Go, in this page",
-		Description: "A job scheduler with delays, cancellation and gather, written in Go and running entirely in the page as WebAssembly.",
-		Author:      "wasmsched",
-		Keywords:    []string{"go", "webassembly", "wasm", "scheduler", "asyncio", "go-app"},
-		Lang:        "en",
-		Icon: goapp.Icon{
-			Default:    "/web/icon-192.png",
-			Large:      "/web/icon-512.png",
-			SVG:        "/web/icon.svg",
-			AppleTouch: "/web/icon-192.png",
-		},
-		// go-app caches its other icons for offline use, not the SVG one,
-		// which every page loads.
-		CacheableResources: []string{"/web/icon.svg"},
-		Image:              "/web/icon-512.png",
-		Styles:             []string{"/web/app.css"},
-		LoadingLabel:       "Loading the scheduler… {progress}%",
-		ThemeColor:         "#1d3557",
-		BackgroundColor:    "#f6f7f9",
 	}
 }

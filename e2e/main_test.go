@@ -159,8 +159,7 @@ func buildSites(tmp string) (*sites, error) {
 	})
 	if dist == "" {
 		wg.Go(func() {
-			wasmErr = goRun(modRoot, []string{"GOOS=js", "GOARCH=wasm"},
-				goCmd, "build", "-trimpath", "-ldflags=-s -w", "-o", wasm, "./cmd/wasm")
+			wasmErr = goRun(modRoot, nil, goCmd, "run", "./cmd/buildwasm", "-go", goCmd, "-o", wasm)
 		})
 	}
 	wg.Wait()

@@ -46,8 +46,8 @@ func TestWasmBudget(t *testing.T) {
 		}
 	}
 
-	err := checkWasmBudget(sizes{Brotli: 1_761_000}, defaultMaxWasmBr)
-	if err == nil || !strings.HasPrefix(err.Error(), "web/app.wasm.br is 1.68 MiB (1,761,000 bytes), 43,306 bytes over the 1.64 MiB budget (1,717,694 bytes): ") {
+	err := checkWasmBudget(sizes{Brotli: 1_440_000}, defaultMaxWasmBr)
+	if err == nil || !strings.HasPrefix(err.Error(), "web/app.wasm.br is 1.37 MiB (1,440,000 bytes), 97,823 bytes over the 1.28 MiB budget (1,342,177 bytes): ") {
 		t.Errorf("the default budget: %v", err)
 	}
 }
@@ -75,7 +75,7 @@ func TestWasmOverBudgetFailsBuild(t *testing.T) {
 	t.Parallel()
 	wasm := fakeWasm(t, t.TempDir(), "a")
 	out, printed := build(t, "-wasm", wasm)
-	if !strings.Contains(printed, "web/app.wasm.br: ") || !strings.Contains(printed, "of the 1.64 MiB budget (-max-wasm-br 1717694)") {
+	if !strings.Contains(printed, "web/app.wasm.br: ") || !strings.Contains(printed, "of the 1.28 MiB budget (-max-wasm-br 1342177)") {
 		t.Errorf("gensite printed no budget line:\n%s", printed)
 	}
 	before := read(t, out, "app-worker.js")

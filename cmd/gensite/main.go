@@ -1,7 +1,7 @@
 // Command gensite writes the wasmsched web app as a static site folder that
 // any file server can host (GitHub Pages, cmd/serve):
 //
-//	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o /tmp/app.wasm ./cmd/wasm
+//	go run ./cmd/buildwasm -o /tmp/app.wasm
 //	go run ./cmd/gensite -out dist -wasm /tmp/app.wasm -base /wasmsched
 //
 // `make build` runs both steps.
@@ -47,7 +47,7 @@ kept in the -cache folder, keyed by their content: a build whose files did
 not change compresses nothing. -cache "" keeps nothing.
 
 The build fails when web/app.wasm.br, what a browser downloads, is over
--max-wasm-br bytes (1.64 MiB unless told; 0 disables the check), and says
+-max-wasm-br bytes (1.28 MiB unless told; 0 disables the check), and says
 by how much.
 
 _headers holds the headers a Netlify or Cloudflare Pages site is served

@@ -5,67 +5,69 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"os"
-	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wasmsched/wasmsched/internal/wasmbuild"
 )
 
-// goAppPkg is the one dependency allowed to import net/http: go-app's
-// package app declares its server-side Handler (http.go, resource.go) next
-// to its client code, so net/http is always in the build list. The linker
-// drops the functions the client never calls, but not the initialisation of
-// a package that is imported: net/http's imports are all initialised, and
-// their package-level variables (crypto/hpke's KEMs, crypto/ecdsa's curves,
-// mime's types, text/template's builtins...) keep crypto, math/big, mime
-// and text/template in the client: ~1.7 MB raw, ~375 KB brotli, measured
-// by building go-app's http.go and resource.go for !wasm only. A client
-// main that serves HTTP itself keeps far more, and grows from about 7 MB to
-// about 18 MB.
-const goAppPkg = "github.com/maxence-charriere/go-app/v9/pkg/app"
-
-// TestClientDoesNotImportNetHTTP lists the wasm build's dependencies with
-// `go list -deps` and fails if any package of this module, or any
-// dependency other than go-app's, imports net/http.
+// TestClientDoesNotImportNetHTTP lists the dependencies of the wasm as
+// `make build` builds it (cmd/buildwasm: go-app's server-side files left
+// out) with `go list -deps`, and fails if any package imports net/http or
+// a package that only a server needs.
+//
+// Importing a package is enough to keep its initialisation in the wasm,
+// even when the linker drops every function the client never calls:
+// net/http's imports keep crypto's curves and self-tests, math/big, mime
+// and text/template's builtins, about 375 KB brotli. A client main that
+// serves HTTP itself keeps far more, and grows from about 7 MB to about
+// 18 MB.
 func TestClientDoesNotImportNetHTTP(t *testing.T) {
-	gobin, err := exec.LookPath("go")
+	root, err := filepath.Abs("../..")
 	if err != nil {
-		t.Skip("no go command on PATH")
+		t.Fatal(err)
 	}
-	cmd := exec.Command(gobin, "list", "-deps",
-		"-f", `{{.ImportPath}} {{.Standard}} {{join .Imports " "}}`, ".")
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")
+	s, err := wasmbuild.Prepare("", root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	cmd := s.Command("list", "-deps", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "./cmd/wasm")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, stderr.String())
 	}
-	sawMain := false
+	serverOnly := []string{"net/http", "mime", "text/template", "html/template", "crypto/tls", "crypto/x509"}
+	sawMain, sawGoApp := false, false
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
-		if len(fields) < 2 {
+		if len(fields) == 0 {
 			continue
 		}
-		pkg, std, imports := fields[0], fields[1] == "true", fields[2:]
-		if pkg == "github.com/wasmsched/wasmsched/cmd/wasm" {
+		pkg, imports := fields[0], fields[1:]
+		switch pkg {
+		case "github.com/wasmsched/wasmsched/cmd/wasm":
 			sawMain = true
-		}
-		if std || pkg == goAppPkg {
-			continue
+		case wasmbuild.GoApp + "/pkg/app":
+			sawGoApp = true
 		}
 		for _, imp := range imports {
-			if imp == "net/http" || strings.HasPrefix(imp, "net/http/") {
-				t.Errorf("%s imports %s; the browser client must not", pkg, imp)
+			for _, bad := range serverOnly {
+				if imp == bad || strings.HasPrefix(imp, bad+"/") {
+					t.Errorf("%s imports %s; the browser client must not", pkg, imp)
+				}
 			}
 		}
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if !sawMain {
-		t.Fatalf("go list did not list the wasm main; output:\n%s", out)
+	if !sawMain || !sawGoApp {
+		t.Fatalf("go list did not list the wasm main and go-app; output:\n%s", out)
 	}
 }
