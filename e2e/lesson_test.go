@@ -165,7 +165,12 @@ func TestScrubberShowsThePast(t *testing.T) {
 	if strings.Count(states, "started") != 2 || strings.Count(states, "waiting") != 1 {
 		t.Errorf("the timeline at +20 ms shows %q; want two started and one waiting", states)
 	}
+	// The refusal is waited for before anything else is clicked: it is
+	// what shows that the click was handled (the count alone could be
+	// read before it was), and the line it writes moves the page, so a
+	// click measured before it lands could miss its button.
 	p.click("#queue")
+	p.waitFor("the refusal", `document.getElementById("say")?.textContent.includes("press Back to now first")`)
 	if n := p.count("total"); n != 3 {
 		t.Errorf("queueing while looking at the past made %d jobs; want it refused", n)
 	}
