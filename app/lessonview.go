@@ -79,6 +79,7 @@ func (lp *lessonPanel) Render() goapp.UI {
 		DataSet("running", lr.running).DataSet("done", lr.done).DataSet("error", lr.err).Body(
 		goapp.Raw(heading("lesson-h", l.Title)),
 		para("lesson-summary", "explain", l.Summary),
+		goapp.If(l.RealTime != "", para("lesson-real-time", "explain", l.RealTime)),
 		goapp.Div().Class("row lesson-controls").Body(
 			button("lesson-run", "", runLabel, lp.onRunLesson),
 			button("lesson-next", "secondary", "Next line", lp.onNextLine).Aria("disabled", !lr.running),
@@ -157,9 +158,16 @@ func (lp *lessonPanel) run() {
 	if !ok {
 		return
 	}
+	say := "Running the lesson: " + l.Title + "."
+	if l.RealTime != "" && st.virtual() {
+		// The page's time is the run's: the lesson's run is in real
+		// time, so the page is too, as if its Real time was chosen.
+		st.set.Virtual, st.playing = false, false
+		say = l.RealTime + " The page is back in real time, and runs the lesson."
+	}
 	s := st.lessonRun(l)
 	lr := s.lesson
-	st.tell("Running the lesson: " + l.Title + ".")
+	st.tell(say)
 	pace := pacer(lr.next, lp.manual)
 	go func() {
 		err := lesson.Run(s.ctx, l, s.run.S, pace, showStep(st, s))

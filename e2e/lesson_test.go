@@ -49,7 +49,7 @@ func runLesson(t *testing.T, p *page, l lesson.Lesson, atStep func(step int)) {
 	}
 }
 
-// TestLessonsHighlightBothListings runs the four lessons line by line and
+// TestLessonsHighlightBothListings runs the eight lessons line by line and
 // checks the jobs each leaves.
 func TestLessonsHighlightBothListings(t *testing.T) {
 	p := openApp(t, rootURL, 2*testTimeout)
@@ -58,6 +58,13 @@ func TestLessonsHighlightBothListings(t *testing.T) {
 		"cancel": {"cancelled": 1, "started": 1, "total": 2},
 		"gather": {"started": 10, "total": 10},
 		"limit":  {"started": 4, "failed": 2, "total": 6},
+		// One job cancelled at its deadline, one started before it.
+		"timeout": {"cancelled": 1, "started": 1, "total": 2},
+		// The group: 1 started, 1 failed, 4 cancelled; the gather: 5 and 1.
+		"group":     {"started": 6, "failed": 2, "cancelled": 4, "total": 12},
+		"completed": {"started": 3, "total": 3},
+		// The slow job and 100 others, twice: with the bug, with the fix.
+		"blocked": {"started": 202, "total": 202},
 	}
 	for _, l := range lesson.All() {
 		runLesson(t, p, l, nil)

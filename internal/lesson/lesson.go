@@ -1,7 +1,9 @@
-// Package lesson holds the playground's four lessons: each shows a piece
-// of the Python asyncio original beside its Go equivalent, and runs the Go
-// for real, step by step, so that a page can highlight the current line in
-// both listings while it runs.
+// Package lesson holds the playground's eight lessons: each shows a piece
+// of Python asyncio beside its Go equivalent, and runs the Go for real,
+// step by step, so that a page can highlight the current line in both
+// listings while it runs. The first three are the seed's; the others are
+// what a learner of asyncio meets next: limits and failures, timeouts,
+// task groups, results as they finish, and a blocked loop.
 //
 // The Go listings are the bodies of Examples in sched/example_test.go,
 // dedented one tab (a test checks them byte for byte), so the code a page
@@ -23,12 +25,15 @@ import (
 
 // Lesson is one lesson: two listings and the steps that walk through them.
 type Lesson struct {
-	ID      string   // "await", "cancel", "gather" or "limit"
-	Title   string   // short, for a button
-	Summary string   // one plain sentence
-	Python  []string // the Python listing, one line a string
-	Go      []string // the Go listing: an Example's body, dedented
-	Steps   []Step
+	ID      string // "await", "cancel", "gather", "limit", "timeout", "group", "completed" or "blocked"
+	Title   string // short, for a button
+	Summary string // one plain sentence
+	// RealTime, if not empty, says why the lesson runs in real time only:
+	// a page runs it so even when its clock is virtual.
+	RealTime string
+	Python   []string // the Python listing, one line a string
+	Go       []string // the Go listing: an Example's body, dedented
+	Steps    []Step
 }
 
 // Step is one step of a lesson: the line highlighted in each listing
@@ -58,6 +63,22 @@ var (
 	limitPy string
 	//go:embed listings/limit.go.txt
 	limitGo string
+	//go:embed listings/timeout.py
+	timeoutPy string
+	//go:embed listings/timeout.go.txt
+	timeoutGo string
+	//go:embed listings/group.py
+	groupPy string
+	//go:embed listings/group.go.txt
+	groupGo string
+	//go:embed listings/completed.py
+	completedPy string
+	//go:embed listings/completed.go.txt
+	completedGo string
+	//go:embed listings/blocked.py
+	blockedPy string
+	//go:embed listings/blocked.go.txt
+	blockedGo string
 )
 
 // listing returns the file listings/name, and whether there is one.
@@ -79,6 +100,22 @@ func listing(name string) (string, bool) {
 		return limitPy, true
 	case "limit.go.txt":
 		return limitGo, true
+	case "timeout.py":
+		return timeoutPy, true
+	case "timeout.go.txt":
+		return timeoutGo, true
+	case "group.py":
+		return groupPy, true
+	case "group.go.txt":
+		return groupGo, true
+	case "completed.py":
+		return completedPy, true
+	case "completed.go.txt":
+		return completedGo, true
+	case "blocked.py":
+		return blockedPy, true
+	case "blocked.go.txt":
+		return blockedGo, true
 	}
 	return "", false
 }
@@ -94,6 +131,7 @@ type stepDef struct {
 
 type lessonDef struct {
 	id, title, summary string
+	realTime           string // see Lesson.RealTime
 	example            string // the Example in sched/example_test.go whose body Go is
 	steps              []stepDef
 }
@@ -114,11 +152,12 @@ func init() {
 
 func build(d lessonDef) Lesson {
 	l := Lesson{
-		ID:      d.id,
-		Title:   d.title,
-		Summary: d.summary,
-		Python:  readLines(d.id + ".py"),
-		Go:      readLines(d.id + ".go.txt"),
+		ID:       d.id,
+		Title:    d.title,
+		Summary:  d.summary,
+		RealTime: d.realTime,
+		Python:   readLines(d.id + ".py"),
+		Go:       readLines(d.id + ".go.txt"),
 	}
 	for i, sd := range d.steps {
 		l.Steps = append(l.Steps, Step{
@@ -192,9 +231,13 @@ func def(id string) (lessonDef, bool) {
 }
 
 // defs are the lessons as written. Each step's Go anchor is a line of the
-// Example that the step's action mirrors, call for call; the last step of
-// "cancel" also makes the two calls just before its line, which queue a
-// job and wait until it has started, so that the lesson stays a few steps.
+// Example that the step's action mirrors, call for call. A few steps also
+// make the calls of the lines just before theirs, whose steps only show
+// them: the last step of "cancel" queues a job and waits until it has
+// started, so that the lesson stays a few steps; and in "timeout",
+// "group" and "completed", the jobs are queued (and the deadline set) in
+// the step that waits for them, because the page pauses between steps, and
+// a deadline or a failure would otherwise come during the pause.
 var defs = []lessonDef{
 	{
 		id:      "await",
@@ -336,6 +379,138 @@ var defs = []lessonDef{
 				golang: "if errors.Is(jobErr, sched.ErrFailed) {",
 				say:    "Count the failures: Gather's error holds one error per job, at the job's index.",
 				do:     limitCount,
+			},
+		},
+	},
+	{
+		id:      "timeout",
+		title:   "Time out a job",
+		summary: "Give a job a deadline: a job still waiting when it comes is cancelled, and waiting for it reports the timeout, while a job that starts in time is left alone.",
+		example: "ExampleScheduler_WithTimeout",
+		steps: []stepDef{
+			{
+				py:     "await asyncio.wait_for(start_job(uuid4().hex, 3600), timeout=0.05)",
+				golang: "ctx, cancel := s.WithTimeout(context.Background(), 50*time.Millisecond)",
+				say:    "Make a context that ends 50 ms from now by the scheduler's clock, as wait_for's timeout does.",
+			},
+			{
+				py:     "await asyncio.wait_for(start_job(uuid4().hex, 3600), timeout=0.05)",
+				golang: "_, err := s.Run(ctx, time.Hour)",
+				say:    "Queue a job that would wait an hour, and wait for it: at the deadline it is still waiting, so it is cancelled.",
+				do:     timeoutLate,
+			},
+			{
+				py:     "except TimeoutError:",
+				golang: "fmt.Println(errors.Is(err, context.DeadlineExceeded), errors.Is(err, sched.ErrCancelled))",
+				say:    "Check the error: it says both that the deadline passed and that the job was cancelled, as wait_for raises TimeoutError.",
+				do:     timeoutCheck,
+			},
+			{
+				py:     "job_id = await asyncio.wait_for(start_job(uuid4().hex, 0.001), timeout=0.05)",
+				golang: "ctx, cancel = s.WithTimeout(context.Background(), 50*time.Millisecond)",
+				say:    "Make a new 50 ms deadline.",
+			},
+			{
+				py:     "job_id = await asyncio.wait_for(start_job(uuid4().hex, 0.001), timeout=0.05)",
+				golang: "rec, err := s.Run(ctx, time.Millisecond)",
+				say:    "Queue a job of 1 ms under it: it starts well before the deadline, and nothing is cancelled.",
+				do:     timeoutInTime,
+			},
+		},
+	},
+	{
+		id:      "group",
+		title:   "Task group",
+		summary: "Wait for six jobs as a group: when one fails, the group cancels the others still waiting, while a plain gather lets them run on.",
+		example: "ExampleGroup",
+		steps: []stepDef{
+			{
+				py:     "if delay == 0.01:",
+				golang: "if r.Delay == 10*time.Millisecond {",
+				say:    "The job with a 10 ms delay fails as it starts: its start is refused.",
+			},
+			{
+				py:     "tasks = [tg.create_task(start_job(uuid4().hex, d)) for d in DELAYS]",
+				golang: "jobs := queue()",
+				say:    "Six jobs: one of 1 ms, the one of 10 ms that fails, and four of 200 ms.",
+			},
+			{
+				py:     "async with asyncio.TaskGroup() as tg:",
+				golang: "_, err := sched.Group(context.Background(), jobs...)",
+				say:    "Wait for them as a group: when the 10 ms job fails, the jobs still waiting are cancelled, and a job already started stays started.",
+				do:     groupWait,
+			},
+			{
+				py:     "tasks = [asyncio.create_task(start_job(uuid4().hex, d)) for d in DELAYS]",
+				golang: "jobs = queue()",
+				say:    "The same six jobs again.",
+			},
+			{
+				py:     "await asyncio.gather(*tasks, return_exceptions=True)",
+				golang: "_, err = sched.Gather(context.Background(), jobs...)",
+				say:    "Gather them as in lesson 3: the failure cancels nothing, and the four others start at 200 ms.",
+				do:     groupGather,
+			},
+		},
+	},
+	{
+		id:      "completed",
+		title:   "As they finish",
+		summary: "Queue three jobs of 30, 10 and 20 ms, and take their records as they finish: first the job that started first, whatever the order they were queued in.",
+		example: "ExampleCompleted",
+		steps: []stepDef{
+			{
+				py:     "jobs = [start_job(uuid4().hex, delay) for delay in (0.03, 0.01, 0.02)]",
+				golang: "job, _ := s.Submit(d * time.Millisecond)",
+				say:    "Three jobs, of 30, 10 and 20 ms, in that order.",
+			},
+			{
+				py:     "for next_done in asyncio.as_completed(jobs):",
+				golang: "for rec, err := range sched.Completed(context.Background(), jobs...) {",
+				say:    "Queue them, and loop over them in the order they finish, not the order they were queued.",
+				do:     completedLoop,
+			},
+			{
+				py:     "record = await next_done",
+				golang: `fmt.Println("started after", rec.Delay)`,
+				say:    "Each record comes as soon as its job has started: the shortest delay first.",
+				do:     completedTimes,
+			},
+		},
+	},
+	{
+		id:       "blocked",
+		title:    "A blocked loop",
+		summary:  "One start that computes for 50 ms without waiting makes every other job late, because this page has one thread for all of Go; a start that waits on the clock instead keeps them on time.",
+		realTime: "This lesson runs in real time only: virtual time does not move while code computes, so it could not show the jobs made late.",
+		example:  "ExampleScheduler_Start_blocked",
+		steps: []stepDef{
+			{
+				py:     "time.sleep(0.05)",
+				golang: "spin(50 * time.Millisecond)",
+				say:    "The bug: the start of the job of 1 ms computes for 50 ms and never waits, as time.sleep does in a coroutine.",
+			},
+			{
+				py:     "await asyncio.sleep(0.05)",
+				golang: "<-clockwork.FromContext(ctx).After(50 * time.Millisecond)",
+				say:    "The fix: the start of the job of 2 ms waits 50 ms on the clock, which lets everything else run meanwhile.",
+			},
+			{
+				py:     "blocked = await queue(0.001)",
+				golang: "blocked := queue(time.Millisecond)",
+				say:    "Queue the slow job with the bug, and 100 jobs due 10 ms later, while it computes.",
+				do:     blockedBug,
+			},
+			{
+				py:     "fixed = await queue(0.002)",
+				golang: "fixed := queue(2 * time.Millisecond)",
+				say:    "Do the same with the fix.",
+				do:     blockedFix,
+			},
+			{
+				py:     `print(len(blocked), "and", len(fixed), "started")`,
+				golang: `fmt.Println(len(blocked), "and", len(fixed), "started")`,
+				say:    "Natively Go does not block like this: it stops a busy goroutine about every 10 ms to run others, and runs goroutines on every core.",
 			},
 		},
 	},

@@ -192,7 +192,7 @@ func TestListings(t *testing.T) {
 			}
 		}
 	}
-	if want := []string{"await", "cancel", "gather", "limit"}; !slices.Equal(ids, want) {
+	if want := []string{"await", "cancel", "gather", "limit", "timeout", "group", "completed", "blocked"}; !slices.Equal(ids, want) {
 		t.Errorf("lessons %v, want %v", ids, want)
 	}
 }
@@ -223,6 +223,23 @@ func TestListingsSayWhatRunDoes(t *testing.T) {
 			fmt.Sprintf("s.SubmitBatch(%d, %s)", limitJobs, lit(delaySmall)),
 		},
 	}
+	want["timeout"] = []string{
+		"s.WithTimeout(context.Background(), " + strings.ReplaceAll(lit(timeoutAfter), " * ", "*") + ")",
+		"s.Run(ctx, " + lit(delayLarge) + ")",
+		"s.Run(ctx, " + lit(delaySmall) + ")",
+	}
+	want["group"] = []string{
+		"if r.Delay == " + strings.ReplaceAll(lit(groupFails), " * ", "*") + " {",
+		"[]time.Duration{" + msList(groupDelays) + "}",
+	}
+	want["completed"] = []string{"[]time.Duration{" + msList(completedDelays) + "}"}
+	want["blocked"] = []string{
+		"case " + lit(blockedBugDelay) + ":",
+		"case " + lit(blockedFixDelay) + ":",
+		"spin(" + lit(blockedTakes) + ")",
+		"After(" + lit(blockedTakes) + ")",
+		fmt.Sprintf("s.SubmitBatch(%d, %s)", blockedOthers, strings.ReplaceAll(lit(blockedDue), " * ", "*")),
+	}
 	if limitSeed != [32]byte{} {
 		t.Error("limitSeed is not the Example's [32]byte{}")
 	}
@@ -233,6 +250,32 @@ func TestListingsSayWhatRunDoes(t *testing.T) {
 		for _, c := range calls {
 			if !strings.Contains(text, c) {
 				t.Errorf("lesson %s: the Go listing does not say %s", id, c)
+			}
+		}
+	}
+	// The Python of lessons 4 to 8 is this package's own: it says the same.
+	pyWant := map[string][]string{
+		"timeout": {
+			fmt.Sprintf("timeout=%g", timeoutAfter.Seconds()),
+			fmt.Sprintf("start_job(uuid4().hex, %g)", delayLarge.Seconds()),
+			fmt.Sprintf("start_job(uuid4().hex, %g)", delaySmall.Seconds()),
+		},
+		"group":     {"DELAYS = [" + secList(groupDelays) + "]", fmt.Sprintf("if delay == %g:", groupFails.Seconds())},
+		"completed": {"for delay in (" + secList(completedDelays) + ")"},
+		"blocked": {
+			fmt.Sprintf("if delay == %g:", blockedBugDelay.Seconds()),
+			fmt.Sprintf("elif delay == %g:", blockedFixDelay.Seconds()),
+			fmt.Sprintf("time.sleep(%g)", blockedTakes.Seconds()),
+			fmt.Sprintf("await asyncio.sleep(%g)", blockedTakes.Seconds()),
+			fmt.Sprintf("start_job(uuid4().hex, %g) for _ in range(%d)", blockedDue.Seconds(), blockedOthers),
+		},
+	}
+	for id, says := range pyWant {
+		l, _ := ByID(id)
+		py := strings.Join(l.Python, "\n")
+		for _, s := range says {
+			if !strings.Contains(py, s) {
+				t.Errorf("lesson %s: the Python listing does not say %s", id, s)
 			}
 		}
 	}
@@ -266,4 +309,22 @@ func TestAllAndByID(t *testing.T) {
 	if _, ok := ByID("nope"); ok {
 		t.Error(`ByID("nope") found a lesson`)
 	}
+}
+
+// msList writes ds as a Go listing does, in milliseconds: "1, 10, 200".
+func msList(ds []time.Duration) string {
+	var s []string
+	for _, d := range ds {
+		s = append(s, fmt.Sprint(d.Milliseconds()))
+	}
+	return strings.Join(s, ", ")
+}
+
+// secList writes ds as a Python listing does, in seconds: "0.001, 0.01".
+func secList(ds []time.Duration) string {
+	var s []string
+	for _, d := range ds {
+		s = append(s, fmt.Sprintf("%g", d.Seconds()))
+	}
+	return strings.Join(s, ", ")
 }

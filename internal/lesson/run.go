@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +30,23 @@ const (
 	limitStart = 200 * time.Millisecond // how long a start takes
 	limitJobs  = 6
 	refusedIDs = "4" // ids that sort before it are refused
+
+	timeoutAfter = 50 * time.Millisecond // lesson "timeout": the deadline
+
+	groupFails = 10 * time.Millisecond // lesson "group": the delay of the job that fails
+
+	blockedTakes    = 50 * time.Millisecond // lesson "blocked": the slow start
+	blockedBugDelay = time.Millisecond      // the delay of the job whose start computes
+	blockedFixDelay = 2 * time.Millisecond  // the delay of the job whose start waits
+	blockedOthers   = 100                   // the jobs made late
+	blockedDue      = 10 * time.Millisecond // their delay
+)
+
+// groupDelays are lesson "group"'s jobs, and completedDelays lesson
+// "completed"'s, in the order they are queued.
+var (
+	groupDelays     = []time.Duration{time.Millisecond, groupFails, 200 * time.Millisecond, 200 * time.Millisecond, 200 * time.Millisecond, 200 * time.Millisecond}
+	completedDelays = []time.Duration{30 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond}
 )
 
 // limitSeed seeds the ids of lesson "limit", as in its Example.
@@ -36,20 +54,62 @@ var limitSeed [32]byte
 
 var errRefused = errors.New("refused")
 
-// Configure sets up s for lesson l. For "limit", it sets s.Start to the
-// Example's start function (200 ms on the scheduler's clock, then a
-// refusal for the ids that begin with 0 to 3) and s.Limit to 2; and, if
-// s.Rand is nil, the Example's fixed seed, so that the run gives the
-// Example's output. Other lessons use a scheduler as it is: Configure
-// does nothing for them. Call it before s is first used.
+// Configure sets up s for lesson l, as its Example sets up its scheduler.
+// For "limit", it sets s.Start to the Example's start function (200 ms on
+// the scheduler's clock, then a refusal for the ids that begin with 0 to
+// 3) and s.Limit to 2; and, if s.Rand is nil, the Example's fixed seed, so
+// that the run gives the Example's output. For "group", s.Start refuses
+// the job of 10 ms; for "blocked", it computes for 50 ms in the start of
+// the job of 1 ms, and waits 50 ms on the clock in that of the job of 2
+// ms. Other lessons use a scheduler as it is: Configure does nothing for
+// them. Call it before s is first used.
 func Configure(l Lesson, s *sched.Scheduler) {
-	if l.ID != "limit" {
-		return
+	switch l.ID {
+	case "limit":
+		s.Limit = limitSlots
+		s.Start = startOrRefuse
+		if s.Rand == nil {
+			s.Rand = rand.NewChaCha8(limitSeed)
+		}
+	case "group":
+		s.Start = failEarly
+	case "blocked":
+		s.Start = spinOrWait
 	}
-	s.Limit = limitSlots
-	s.Start = startOrRefuse
-	if s.Rand == nil {
-		s.Rand = rand.NewChaCha8(limitSeed)
+}
+
+// needsStart are the lessons whose Configure sets a start function.
+var needsStart = map[string]bool{"limit": true, "group": true, "blocked": true}
+
+// failEarly is the start function of ExampleGroup.
+func failEarly(_ context.Context, r sched.Record) error {
+	if r.Delay == groupFails {
+		return errRefused
+	}
+	return nil
+}
+
+// spinOrWait is the start function of ExampleScheduler_Start_blocked: the
+// bug, computing without a wait, for the job of blockedBugDelay, and the fix,
+// waiting on the scheduler's clock, for the job of blockedFixDelay.
+func spinOrWait(ctx context.Context, r sched.Record) error {
+	switch r.Delay {
+	case blockedBugDelay:
+		spin(blockedTakes)
+	case blockedFixDelay:
+		select {
+		case <-clockwork.FromContext(ctx).After(blockedTakes):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// spin computes for d, without waiting: on the real clock, whatever the
+// scheduler's.
+func spin(d time.Duration) {
+	for end := time.Now().Add(d); time.Now().Before(end); {
 	}
 }
 
@@ -99,6 +159,8 @@ func Run(ctx context.Context, l Lesson, s *sched.Scheduler, pace func(ctx contex
 		return fmt.Errorf("lesson %s: nil scheduler", l.ID)
 	case l.ID == "limit" && (s.Start == nil || s.Limit != limitSlots):
 		return errors.New("lesson limit: the scheduler has no start function or its Limit is not 2: set it up with Configure")
+	case needsStart[l.ID] && s.Start == nil:
+		return fmt.Errorf("lesson %s: the scheduler has no start function: set it up with Configure", l.ID)
 	}
 	if pace == nil {
 		pace = func(context.Context, int) error { return nil }
@@ -385,4 +447,214 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// Lesson "timeout": ExampleScheduler_WithTimeout. Each Run makes its
+// deadline in the same step, so that the page's pause between steps does
+// not use it up.
+
+// timeoutRun sets a deadline of timeoutAfter on the scheduler's clock and
+// runs a job of delay under it.
+func timeoutRun(ctx context.Context, r *run, delay time.Duration) (deadline time.Time) {
+	dctx, cancel := r.s.WithTimeout(ctx, timeoutAfter)
+	defer cancel()
+	deadline, _ = dctx.Deadline()
+	r.rec, r.err = r.s.Run(dctx, delay)
+	return deadline
+}
+
+func timeoutLate(ctx context.Context, r *run) (string, error) {
+	deadline := timeoutRun(ctx, r, delayLarge)
+	switch {
+	case ctx.Err() != nil:
+		return "", context.Cause(ctx)
+	case r.err == nil:
+		return fmt.Sprintf("Job %s started, which a job of an hour cannot have done before a deadline of %s.", short(r.rec.ID), dur(timeoutAfter)), errors.New("the job of an hour started before its deadline")
+	case r.rec.State != sched.Cancelled:
+		return "Run returned an error: " + r.err.Error() + ".", r.err
+	}
+	at := fmt.Sprintf("the %s ms deadline", ms(timeoutAfter))
+	if !r.rec.DoneAt.Equal(deadline) {
+		at += fmt.Sprintf(", %s after it", dur(r.rec.DoneAt.Sub(deadline)))
+	}
+	var cause error
+	if je, ok := errors.AsType[*sched.JobError](r.err); ok {
+		cause = je.Cause
+	}
+	return fmt.Sprintf("The job was cancelled at %s: %v.", at, cause), nil
+}
+
+func timeoutCheck(_ context.Context, r *run) (string, error) {
+	return fmt.Sprintf("errors.Is(err, context.DeadlineExceeded) is %t, and errors.Is(err, sched.ErrCancelled) is %t.",
+		errors.Is(r.err, context.DeadlineExceeded), errors.Is(r.err, sched.ErrCancelled)), nil
+}
+
+func timeoutInTime(ctx context.Context, r *run) (string, error) {
+	deadline := timeoutRun(ctx, r, delaySmall)
+	if r.err != nil {
+		return "Run returned an error: " + r.err.Error() + ".", r.err
+	}
+	return fmt.Sprintf("Job %s started %s after it was queued, %s before its deadline: nothing was cancelled.",
+		short(r.rec.ID), dur(r.rec.Waited()), dur(deadline.Sub(r.rec.StartedAt))), nil
+}
+
+// Lesson "group": ExampleGroup.
+
+// groupQueue queues lesson "group"'s six jobs.
+func groupQueue(r *run) error {
+	r.jobs = r.jobs[:0]
+	for _, d := range groupDelays {
+		job, err := r.s.Submit(d)
+		if err != nil {
+			return err
+		}
+		r.jobs = append(r.jobs, job)
+	}
+	return nil
+}
+
+// groupTally says what became of the jobs of recs: the first to fail, with
+// its cause, and how many started and were cancelled.
+func groupTally(recs []sched.Record) (failed sched.Record, cause error, started, cancelled int) {
+	for _, rec := range recs {
+		switch rec.State {
+		case sched.Started:
+			started++
+		case sched.Cancelled:
+			cancelled++
+		case sched.Failed:
+			if failed.ID == "" || rec.DoneAt.Before(failed.DoneAt) {
+				failed = rec
+				if je, ok := errors.AsType[*sched.JobError](rec.Err); ok {
+					cause = je.Cause
+				}
+			}
+		}
+	}
+	return failed, cause, started, cancelled
+}
+
+func groupWait(ctx context.Context, r *run) (string, error) {
+	if err := groupQueue(r); err != nil {
+		return "Submit returned an error: " + err.Error() + ".", err
+	}
+	r.recs, r.err = sched.Group(ctx, r.jobs...)
+	if ctx.Err() != nil {
+		return "", context.Cause(ctx)
+	}
+	failed, cause, started, cancelled := groupTally(r.recs)
+	if failed.ID == "" {
+		return "Group returned " + fmt.Sprint(r.err) + ", and no job failed.", errors.New("no job of the group failed")
+	}
+	return fmt.Sprintf("Job %s failed at %s (%v), so the group cancelled the %s still waiting; %d had started before.",
+		short(failed.ID), dur(failed.DoneAt.Sub(failed.QueuedAt)), cause, count(cancelled, "job"), started), nil
+}
+
+func groupGather(ctx context.Context, r *run) (string, error) {
+	if err := groupQueue(r); err != nil {
+		return "Submit returned an error: " + err.Error() + ".", err
+	}
+	r.recs, r.err = sched.Gather(ctx, r.jobs...)
+	if ctx.Err() != nil {
+		return "", context.Cause(ctx)
+	}
+	failed, _, started, cancelled := groupTally(r.recs)
+	var last time.Duration
+	for _, rec := range r.recs {
+		last = max(last, rec.Waited())
+	}
+	return fmt.Sprintf("Gather cancelled nothing: job %s failed, %d others started, the last after %s, and %d %s cancelled.",
+		short(failed.ID), started, dur(last), cancelled, plural(cancelled, "was", "were")), nil
+}
+
+// Lesson "completed": ExampleCompleted.
+
+func completedLoop(ctx context.Context, r *run) (string, error) {
+	r.jobs = r.jobs[:0]
+	for _, d := range completedDelays {
+		job, err := r.s.Submit(d)
+		if err != nil {
+			return "Submit returned an error: " + err.Error() + ".", err
+		}
+		r.jobs = append(r.jobs, job)
+	}
+	r.recs = r.recs[:0]
+	for rec, err := range sched.Completed(ctx, r.jobs...) {
+		if err != nil {
+			return "Completed gave the error " + err.Error() + ".", err
+		}
+		r.recs = append(r.recs, rec)
+	}
+	var arrived, queued []string
+	for _, rec := range r.recs {
+		arrived = append(arrived, ms(rec.Delay))
+	}
+	for _, d := range completedDelays {
+		queued = append(queued, ms(d))
+	}
+	return fmt.Sprintf("Records arrived %s ms, not in the order submitted (%s).", strings.Join(arrived, ", "), strings.Join(queued, ", ")), nil
+}
+
+func completedTimes(_ context.Context, r *run) (string, error) {
+	var each []string
+	for _, rec := range r.recs {
+		each = append(each, fmt.Sprintf("the job of %s ms after %s", ms(rec.Delay), dur(rec.Waited())))
+	}
+	return "They started in that order: " + list(each) + ".", nil
+}
+
+// ms is d in whole milliseconds, as the lesson writes its delays.
+func ms(d time.Duration) string { return fmt.Sprint(d.Milliseconds()) }
+
+// Lesson "blocked": ExampleScheduler_Start_blocked.
+
+// blockedQueue is the Example's queue: the slow job, whose delay is slow,
+// and blockedOthers jobs due blockedDue after; it returns what their
+// lateness was, at the median and at most.
+func blockedQueue(ctx context.Context, r *run, slow time.Duration) (p50, most time.Duration, err error) {
+	job, err := r.s.Submit(slow)
+	if err != nil {
+		return 0, 0, err
+	}
+	r.job = job
+	others, err := r.s.SubmitBatch(blockedOthers, blockedDue)
+	if err != nil {
+		return 0, 0, err
+	}
+	r.jobs = others
+	if r.recs, err = sched.Gather(ctx, others...); err != nil {
+		return 0, 0, err
+	}
+	if _, err := job.Wait(ctx); err != nil {
+		return 0, 0, err
+	}
+	late := make([]time.Duration, len(r.recs))
+	for i, rec := range r.recs {
+		late[i] = rec.Lateness()
+	}
+	slices.Sort(late)
+	return late[len(late)/2], late[len(late)-1], nil
+}
+
+func blockedBug(ctx context.Context, r *run) (string, error) {
+	p50, most, err := blockedQueue(ctx, r, blockedBugDelay)
+	if err != nil {
+		return "The jobs did not all start: " + err.Error() + ".", err
+	}
+	return fmt.Sprintf("The %d other jobs started %s late at the median, %s at most: while the start computed, nothing else ran.",
+		blockedOthers, dur(p50), dur(most)), nil
+}
+
+func blockedFix(ctx context.Context, r *run) (string, error) {
+	p50, most, err := blockedQueue(ctx, r, blockedFixDelay)
+	if err != nil {
+		return "The jobs did not all start: " + err.Error() + ".", err
+	}
+	return fmt.Sprintf("With the fix, the %d other jobs started %s late at the median, %s at most: on time, while the slow start waited.",
+		blockedOthers, dur(p50), dur(most)), nil
+}
+
+// count says n things: "1 job", "4 jobs".
+func count(n int, thing string) string {
+	return fmt.Sprintf("%d %s", n, plural(n, thing, thing+"s"))
 }
