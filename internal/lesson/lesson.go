@@ -437,7 +437,7 @@ var defs = []lessonDef{
 			{
 				py:     "async with asyncio.TaskGroup() as tg:",
 				golang: "_, err := sched.Group(context.Background(), jobs...)",
-				say:    "Wait for them as a group: when the 10 ms job fails, the jobs still waiting are cancelled, and a job already started stays started.",
+				say:    "Wait for them as a group: when the 10 ms job fails, the jobs still waiting are cancelled; a start already under way would run to its end, where asyncio interrupts a task at its next await.",
 				do:     groupWait,
 			},
 			{

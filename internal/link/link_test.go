@@ -314,7 +314,7 @@ func TestHostileValuesAreIgnored(t *testing.T) {
 		})
 	}
 	for _, c := range []struct{ q, note string }{
-		{"tab=lesson", `tab "lesson" is not one of await, cancel, gather, limit, free`},
+		{"tab=lesson", `tab "lesson" is not one of await, cancel, gather, limit, timeout, group, completed, blocked, free`},
 		{"tab=%3Cscript%3Ealert(1)%3C/script%3E", `tab "<script>alert(1)</script…"`},
 		{"tab=%E2%80%AEfree", `tab "\u202efree"`},
 		{"n=0", `n "0" is not a whole number from 1 to 100000`},
