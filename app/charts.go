@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -103,7 +104,7 @@ func lanesSVG(h *history.History, idx []int, t time.Time, width int) string {
 		w.elem("text", "No jobs yet.", "class", "empty", "x", f1(l.left), "y", strconv.Itoa(l.top+14))
 	}
 	for k, i := range idx {
-		l.lane(k, h.Span(i))
+		l.lane(k, h.Span(i), h.Job(i))
 	}
 	xn := l.px(t)
 	w.void("line", "class", "now", "x1", f1(xn), "y1", "18", "x2", f1(xn), "y2", strconv.Itoa(plotH-4))
@@ -172,7 +173,7 @@ func (l *lanes) seg(class string, barY int, from, to time.Time, hgt, dy int) {
 }
 
 // lane draws the k'th lane: job sp as it was at t.
-func (l *lanes) lane(k int, sp history.Span) {
+func (l *lanes) lane(k int, sp history.Span, job *sched.Job) {
 	w, t := l.w, l.t
 	st, _ := sp.StateAt(t)
 	si := info(st)
@@ -213,9 +214,40 @@ func (l *lanes) lane(k int, sp history.Span) {
 		xd := l.px(due)
 		w.void("line", "class", "due", "x1", f1(xd), "y1", strconv.Itoa(barY-3), "x2", f1(xd), "y2", strconv.Itoa(barY+15))
 	}
-	if st.Final() {
-		w.elem("text", si.Mark, "class", "end-mark "+si.Class, "x", f1(l.px(sp.Done)+3), "y", strconv.Itoa(barY+11))
+	if !st.Final() {
+		return
 	}
+	xe := l.px(sp.Done) + 3
+	w.elem("text", si.Mark, "class", "end-mark "+si.Class, "x", f1(xe), "y", strconv.Itoa(barY+11))
+	// Why a job that did not start ended, after its mark, where it fits:
+	// a deadline, a failure's error, a cancel's cause.
+	if st != sched.Cancelled && st != sched.Failed || job == nil {
+		return
+	}
+	c := causeOf(job.Err())
+	width := float64(utf8.RuneCountInString(c)) * 6.6
+	switch {
+	case c == "":
+	case xe+12+width <= l.right:
+		w.elem("text", c, "class", "end-cause "+si.Class, "x", f1(xe+12), "y", strconv.Itoa(barY+11))
+	case xe-4-width >= l.left:
+		// Over its own bar, ending at its mark, with a halo to read on.
+		w.elem("text", c, "class", "end-cause "+si.Class, "x", f1(xe-4), "y", strconv.Itoa(barY+11), "text-anchor", "end")
+	}
+}
+
+// causeOf says why a job that did not start ended, in a few words: its
+// cancellation's cause or its start's error, "" when a cancel gave none.
+func causeOf(err error) string {
+	je, ok := errors.AsType[*sched.JobError](err)
+	if !ok || je.Cause == nil || je.Cause == sched.ErrCancelled {
+		return ""
+	}
+	c := je.Cause.Error()
+	if r := []rune(c); len(r) > 40 {
+		c = string(r[:39]) + "…"
+	}
+	return c
 }
 
 func maxTime(a, b time.Time) time.Time {

@@ -1,11 +1,14 @@
 package app
 
 import (
+	"context"
+	"errors"
 	"html"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 	"unicode/utf8"
 
@@ -172,4 +175,38 @@ func TestTickLabelsDoNotOverlap(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestLanesSayWhyAJobDidNotStart: a job cancelled at a deadline shows
+// "context deadline exceeded" after its mark, one whose start failed its
+// error, and one cancelled with no cause nothing more.
+func TestLanesSayWhyAJobDidNotStart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := sched.Scheduler{Start: func(_ context.Context, r sched.Record) error {
+			if r.Delay == time.Millisecond {
+				return errors.New("refused")
+			}
+			return nil
+		}}
+		defer s.Close()
+		sub := s.Subscribe()
+		defer sub.Close()
+		late, _ := s.Submit(time.Hour)
+		plain, _ := s.Submit(time.Hour)
+		failing, _ := s.Submit(time.Millisecond)
+		failing.Wait(context.Background())
+		late.Cancel(context.DeadlineExceeded)
+		plain.Cancel(nil)
+		h := history.New()
+		h.Apply(sub.Drain(nil), 0)
+		svg := lanesSVG(h, h.Recent(maxLanes, time.Now()), time.Now(), 800)
+		for _, want := range []string{`class="end-cause cancelled"`, `>context deadline exceeded</text>`, `class="end-cause failed"`, `>refused</text>`} {
+			if !strings.Contains(svg, want) {
+				t.Errorf("the lanes lack %q:\n%s", want, svg)
+			}
+		}
+		if n := strings.Count(svg, `class="end-cause`); n != 2 {
+			t.Errorf("%d causes drawn, want 2 (none for a cancel without a cause):\n%s", n, svg)
+		}
+	})
 }
