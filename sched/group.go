@@ -12,8 +12,9 @@ import (
 // now on, the first of them to end Failed cancels every other job of the
 // group still queued, in its delay or waiting for a slot under
 // [Scheduler.Limit]. It happens under the failed job's scheduler's lock,
-// as the job fails, before its slot is handed on: no job of the group
-// begins its start after the failure. Starts in progress (Starting) run to
+// as the job fails, before its slot is handed on: no job of the group in
+// that scheduler begins its start after the failure. Starts in progress
+// (Starting) run to
 // their end, Started or Failed: Cancelled means the job never started, and
 // a start cannot be interrupted (the start functions share the scheduler's
 // context). If a job of the group has already failed, the others still
@@ -28,8 +29,8 @@ import (
 //
 // stop unbinds the group: a failure after it cancels nothing. It may be
 // called more than once, and should be called once the group is no longer
-// needed, as the binding keeps every job of the group in memory while any
-// of them is. A job may be in several groups.
+// needed: until a job of the group is final, it keeps the whole group in
+// memory. A job may be in several groups.
 //
 // No jobs is [ErrEmptyBatch]; a nil job is [ErrNilJob], naming its index.
 // Nothing is bound then.
