@@ -38,7 +38,7 @@ func CancelOnFailure(jobs ...*Job) (stop func(), err error) {
 	if err := checkJobs(jobs, "CancelOnFailure"); err != nil {
 		return nil, err
 	}
-	g := bind(slices.Clone(jobs))
+	g := bind(jobs)
 	return func() { g.stop(true) }, nil
 }
 
@@ -200,8 +200,10 @@ type group struct {
 }
 
 // bind makes jobs a group, a chunk of a scheduler's jobs per hold of its
-// lock. A job found failed is the group's failure at once.
+// lock. A job found failed is the group's failure at once. The group has
+// its own copy of jobs: a failure may read it after the caller is done.
 func bind(jobs []*Job) *group {
+	jobs = slices.Clone(jobs)
 	g := &group{jobs: jobs, hooks: make([]hook, len(jobs))}
 	var mores []jobMore
 	for i := 0; i < len(jobs); {
