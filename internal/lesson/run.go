@@ -655,7 +655,7 @@ func blockedFix(ctx context.Context, r *run) (string, error) {
 	if err != nil {
 		return "The jobs did not all start: " + err.Error() + ".", err
 	}
-	return fmt.Sprintf("With the fix, the %d other jobs started %s late at the median, %s at most: on time, while the slow start waited.",
+	return fmt.Sprintf("With the fix, the %d other jobs started %s late at the median, %s at most: the slow start waited on the clock, and they ran meanwhile.",
 		blockedOthers, dur(p50), dur(most)), nil
 }
 
