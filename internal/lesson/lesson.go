@@ -510,7 +510,7 @@ var defs = []lessonDef{
 			{
 				py:     `print(len(blocked), "and", len(fixed), "started")`,
 				golang: `fmt.Println(len(blocked), "and", len(fixed), "started")`,
-				say:    "Natively Go blocks less: it stops a busy goroutine about every 10 ms to run others, and runs goroutines on every core, so in sched's benchmark the others started at most 26 to 41 ms late on one core (GOMAXPROCS=1) but 1.5 ms late on two.",
+				say:    "Natively Go blocks less: it stops a busy goroutine about every 10 ms to run others, and runs goroutines on every core, so in sched's benchmark the others started at most 22 to 41 ms late on one core (GOMAXPROCS=1) but 1.5 ms late on two.",
 			},
 		},
 	},
