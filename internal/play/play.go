@@ -6,6 +6,7 @@
 package play
 
 import (
+	"container/heap"
 	"context"
 	"encoding/binary"
 	"encoding/hex"
@@ -141,6 +142,18 @@ type Run struct {
 	njobs   int            // jobs in groups
 	batches [][]*sched.Job // batch n's jobs are batches[n-1]
 	actions []Action
+	// The timeouts of jobs queued with one (see QueueTimeout): in a
+	// virtual run, the instants at which to cancel them, which the run's
+	// moves treat as events; in real time, timers, stopped by Close.
+	deadlines deadlineHeap
+	timers    []*time.Timer
+
+	// binding is held while a batch is bound into a group (QueueGroup),
+	// and a start waits for it before it decides anything: no job of a
+	// batch can fail before the batch is bound, even one with no delay,
+	// whose start the scheduler may begin at once on a goroutine of its
+	// own.
+	binding sync.RWMutex
 
 	// The ids, drawn by the scheduler under its own lock, which it takes
 	// while mu is held: idMu is taken last.
@@ -227,6 +240,8 @@ func (r *Run) position(id string) int {
 // start is the start function the settings describe. It waits on the
 // run's clock, so that in virtual time it takes virtual time.
 func (r *Run) start(ctx context.Context, rec sched.Record) error {
+	r.binding.RLock()
+	r.binding.RUnlock()
 	d, out := r.Settings.Decide(r.Settings.Seed, r.position(rec.ID))
 	if d > 0 {
 		var due <-chan time.Time
@@ -265,11 +280,19 @@ func (r *Run) Virtual() bool { return r.Clock != nil }
 
 // Close stops the run: jobs still queued are cancelled, starts in
 // progress are told to stop.
-func (r *Run) Close() { r.S.Close() }
+func (r *Run) Close() {
+	r.mu.Lock()
+	for _, t := range r.timers {
+		t.Stop()
+	}
+	r.timers = nil
+	r.mu.Unlock()
+	r.S.Close()
+}
 
 // NextEvent returns when the next thing happens in a virtual run: a job's
-// delay ends or a start ends. ok is false when nothing waits, and in real
-// time.
+// delay ends, a start ends, or a job still queued reaches its timeout. ok
+// is false when nothing waits, and in real time.
 func (r *Run) NextEvent() (t time.Time, ok bool) {
 	if r.Clock == nil {
 		return time.Time{}, false
@@ -278,7 +301,25 @@ func (r *Run) NextEvent() (t time.Time, ok bool) {
 	if c, cok := r.Clock.Next(); cok && (!ok || c.Before(t)) {
 		t, ok = c, true
 	}
+	if d, dok := r.NextTimeout(); dok && (!ok || d.Before(t)) {
+		t, ok = d, true
+	}
 	return t, ok
+}
+
+// NextTimeout returns when, in a virtual run, the next job still queued
+// reaches its timeout. ok is false when none will, and in real time.
+func (r *Run) NextTimeout() (t time.Time, ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for len(r.deadlines) > 0 {
+		d := r.deadlines[0]
+		if d.job.State() == sched.Queued {
+			return d.at, true
+		}
+		heap.Pop(&r.deadlines) // it started, or was cancelled: no event
+	}
+	return time.Time{}, false
 }
 
 // Step moves a virtual run to its next event and lets it settle. It
@@ -316,12 +357,17 @@ func (r *Run) AdvanceTo(t time.Time, max int) bool {
 }
 
 // JumpToNextDue moves a virtual run to when the next job's delay ends,
-// through every event before it: an hour-long job starts at once. It
-// reports false when no job waits for its delay.
+// through every event before it: an hour-long job starts at once. A
+// timeout that comes first stops it there, so that the visitor sees the
+// job it cancels: the page says which (see NextTimeout). It reports false
+// when no job waits for its delay.
 func (r *Run) JumpToNextDue() bool {
 	t, ok := r.S.NextDue()
 	if !ok || r.Clock == nil {
 		return false
+	}
+	if d, dok := r.NextTimeout(); dok && d.Before(t) {
+		t = d
 	}
 	return r.AdvanceTo(t, 0)
 }
@@ -334,9 +380,58 @@ func (r *Run) JumpToNextDue() bool {
 // ends ([sched.Scheduler.Running]) and when a timer is added
 // ([vclock.Clock.Pending]). A start ends only once its job is stamped, so
 // time never moves under a start that has yet to record its end.
+//
+// Then the jobs still queued whose timeout is t are cancelled, at t: once
+// the instant's other events have happened, so that a job whose delay
+// ends, or whose start slot frees, at the very instant of its timeout
+// starts, in every replay alike. The timeouts are the run's own events,
+// not timers of the clock: the handshake counts the clock's timers, and a
+// timer left for a job that started would be an event where nothing
+// happens.
 func (r *Run) to(t time.Time) {
 	r.Clock.AdvanceTo(t)
 	r.settle()
+	r.expire(t)
+}
+
+// expire cancels, with [context.DeadlineExceeded] as their cause, the jobs
+// still queued whose timeout is at or before t, in the order of their
+// timeouts, then of their positions.
+func (r *Run) expire(t time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for len(r.deadlines) > 0 && !r.deadlines[0].at.After(t) {
+		heap.Pop(&r.deadlines).(deadline).job.Cancel(context.DeadlineExceeded)
+	}
+}
+
+// deadline is when a job queued with a timeout is cancelled if it still
+// waits.
+type deadline struct {
+	at  time.Time
+	pos int // the job's position, for timeouts at one instant
+	job *sched.Job
+}
+
+// deadlineHeap is a min-heap of deadlines by time, then position, for
+// container/heap.
+type deadlineHeap []deadline
+
+func (h deadlineHeap) Len() int { return len(h) }
+func (h deadlineHeap) Less(i, k int) bool {
+	if !h[i].at.Equal(h[k].at) {
+		return h[i].at.Before(h[k].at)
+	}
+	return h[i].pos < h[k].pos
+}
+func (h deadlineHeap) Swap(i, k int) { h[i], h[k] = h[k], h[i] }
+func (h *deadlineHeap) Push(x any)   { *h = append(*h, x.(deadline)) }
+func (h *deadlineHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	old[len(old)-1] = deadline{}
+	*h = old[:len(old)-1]
+	return x
 }
 
 // settle waits until the run is still (see to).
