@@ -1,7 +1,6 @@
 package play
 
 import (
-	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -74,7 +73,7 @@ func (r *Run) QueueTimeout(d, timeout time.Duration) (*sched.Job, error) {
 	switch {
 	case timeout == 0:
 	case r.Clock != nil:
-		heap.Push(&r.deadlines, deadline{at: j.Record().QueuedAt.Add(timeout), pos: pos, job: j})
+		r.addDeadlineLocked(deadline{at: j.Record().QueuedAt.Add(timeout), pos: pos, job: j})
 	default:
 		r.timers = append(r.timers, time.AfterFunc(timeout, func() { j.Cancel(context.DeadlineExceeded) }))
 	}

@@ -339,3 +339,34 @@ func TestReplayGivesTheSameRunWithTimeoutsAndGroups(t *testing.T) {
 		t.Errorf("stepped replay differs:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestTimeoutsInAnyOrder: jobs queued with timeouts that end in another
+// order than they were queued, or at one instant, are each cancelled at
+// their own, the earlier positions first at one instant.
+func TestTimeoutsInAnyOrder(t *testing.T) {
+	r := virtual(t, Settings{Seed: 8})
+	sub := r.S.Subscribe()
+	defer sub.Close()
+	timeouts := []time.Duration{30, 10, 20, 10, 5, 30}
+	var jobs []*sched.Job
+	for _, d := range timeouts {
+		j, _ := r.QueueTimeout(time.Hour, d*time.Millisecond)
+		jobs = append(jobs, j)
+	}
+	r.AdvanceTo(Origin.Add(time.Second), 0)
+	for i, j := range jobs {
+		wantTimedOut(t, "job "+strconv.Itoa(i), j, timeouts[i]*time.Millisecond)
+	}
+	var order []string
+	for _, e := range sub.Drain(nil) {
+		if e.Record.State == sched.Cancelled {
+			order = append(order, e.Record.ID)
+		}
+	}
+	want := []int{4, 1, 3, 2, 0, 5}
+	for k, i := range want {
+		if k >= len(order) || order[k] != jobs[i].ID() {
+			t.Fatalf("cancelled in the order %v; want jobs %v", order, want)
+		}
+	}
+}

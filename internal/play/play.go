@@ -6,7 +6,6 @@
 package play
 
 import (
-	"container/heap"
 	"context"
 	"encoding/binary"
 	"encoding/hex"
@@ -145,7 +144,7 @@ type Run struct {
 	// The timeouts of jobs queued with one (see QueueTimeout): in a
 	// virtual run, the instants at which to cancel them, which the run's
 	// moves treat as events; in real time, timers, stopped by Close.
-	deadlines deadlineHeap
+	deadlines []deadline // by time, then position (see deadline.before)
 	timers    []*time.Timer
 
 	// binding is held while a batch is bound into a group (QueueGroup),
@@ -317,7 +316,7 @@ func (r *Run) NextTimeout() (t time.Time, ok bool) {
 		if d.job.State() == sched.Queued {
 			return d.at, true
 		}
-		heap.Pop(&r.deadlines) // it started, or was cancelled: no event
+		r.popDeadlineLocked() // it started, or was cancelled: no event
 	}
 	return time.Time{}, false
 }
@@ -401,8 +400,28 @@ func (r *Run) expire(t time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for len(r.deadlines) > 0 && !r.deadlines[0].at.After(t) {
-		heap.Pop(&r.deadlines).(deadline).job.Cancel(context.DeadlineExceeded)
+		r.popDeadlineLocked().Cancel(context.DeadlineExceeded)
 	}
+}
+
+// addDeadlineLocked adds d where it belongs in r.deadlines. They are few,
+// one a job the visitor queued with a timeout, and mostly added in order.
+func (r *Run) addDeadlineLocked(d deadline) {
+	i := len(r.deadlines)
+	for i > 0 && d.before(r.deadlines[i-1]) {
+		i--
+	}
+	r.deadlines = append(r.deadlines, deadline{})
+	copy(r.deadlines[i+1:], r.deadlines[i:])
+	r.deadlines[i] = d
+}
+
+// popDeadlineLocked removes the earliest deadline, and returns its job.
+func (r *Run) popDeadlineLocked() *sched.Job {
+	j := r.deadlines[0].job
+	r.deadlines[0] = deadline{}
+	r.deadlines = r.deadlines[1:]
+	return j
 }
 
 // deadline is when a job queued with a timeout is cancelled if it still
@@ -413,25 +432,9 @@ type deadline struct {
 	job *sched.Job
 }
 
-// deadlineHeap is a min-heap of deadlines by time, then position, for
-// container/heap.
-type deadlineHeap []deadline
-
-func (h deadlineHeap) Len() int { return len(h) }
-func (h deadlineHeap) Less(i, k int) bool {
-	if !h[i].at.Equal(h[k].at) {
-		return h[i].at.Before(h[k].at)
-	}
-	return h[i].pos < h[k].pos
-}
-func (h deadlineHeap) Swap(i, k int) { h[i], h[k] = h[k], h[i] }
-func (h *deadlineHeap) Push(x any)   { *h = append(*h, x.(deadline)) }
-func (h *deadlineHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	old[len(old)-1] = deadline{}
-	*h = old[:len(old)-1]
-	return x
+// before reports whether d comes before e: by time, then position.
+func (d deadline) before(e deadline) bool {
+	return d.at.Before(e.at) || d.at.Equal(e.at) && d.pos < e.pos
 }
 
 // settle waits until the run is still (see to).
