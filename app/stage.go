@@ -116,6 +116,16 @@ func (st *stage) keepForms(delay, batchDelay time.Duration, batchN int) {
 	}
 }
 
+// keepChoices keeps free play's other choices in the settings a link
+// holds: one job's timeout (a negative one is not valid, and leaves the
+// last valid one), and whether a batch is a group.
+func (st *stage) keepChoices(timeout time.Duration, group bool) {
+	if timeout >= 0 {
+		st.set.Timeout = timeout
+	}
+	st.set.BatchGroup = group
+}
+
 // live reports whether the page shows now, where actions go; looking at
 // the past, or during a replay, they are off, and the status says why.
 func (st *stage) live() bool {
