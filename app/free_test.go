@@ -72,6 +72,28 @@ func TestTimeoutInTheForm(t *testing.T) {
 	})
 }
 
+// TestNextDueStopsAtATimeout: Next due stops at a timeout that comes
+// before the next due time, and says so.
+func TestNextDueStopsAtATimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tt := virtualPage(t, play.Settings{}, 9)
+		tt.freePlay("one")
+		tt.do(func(goapp.Context) { tt.p.free.delay, tt.p.free.timeout = "1h", "50ms"; tt.p.free.queueOne() })
+		tt.settle(time.Millisecond)
+		tt.do(func(ctx goapp.Context) { tt.p.run.onNextDue(ctx, goapp.Event{}) })
+		if want := "Jumped to +50 ms, where a job's timeout comes before the next due time."; tt.p.st.say != want {
+			t.Errorf("Next due says %q; want %q", tt.p.st.say, want)
+		}
+		tt.settle(100 * time.Millisecond)
+		if got := tt.p.st.sess.run.Since(); got != 50*time.Millisecond {
+			t.Errorf("Next due went to +%v; want the timeout, at +50ms", got)
+		}
+		if want := "Job " + shortID(tt.p.st.sess.run.Jobs()[0].ID()) + " was cancelled at its 50 ms timeout."; tt.p.st.say != want {
+			t.Errorf("the page says %q; want %q", tt.p.st.say, want)
+		}
+	})
+}
+
 // TestBadTimeoutQueuesNothing: a timeout that is not one says why beside
 // its field, which is marked, and queues nothing.
 func TestBadTimeoutQueuesNothing(t *testing.T) {

@@ -231,6 +231,11 @@ func (st *stage) nextDue() {
 	switch t, ok := s.run.S.NextDue(); {
 	case ok:
 		s.send(timeCmd{kind: cmdNextDue})
+		if d, dok := s.run.NextTimeout(); dok && d.Before(t) {
+			// The jump stops there (play.Run.JumpToNextDue).
+			st.tell("Jumped to +" + formatDuration(d.Sub(originOf(s))) + ", where a job's timeout comes before the next due time.")
+			return
+		}
 		st.tell("Jumped to the next due job, at +" + formatDuration(t.Sub(originOf(s))) + ": it starts at once, however long its delay.")
 	case s.run.S.Counts().Queued > 0:
 		st.tell("The jobs waiting have reached their delay and wait for a start slot: press Step to go on.")
