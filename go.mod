@@ -11,6 +11,7 @@ require (
 	github.com/maxence-charriere/go-app/v9 v9.8.0
 	go.uber.org/goleak v1.3.0
 	golang.org/x/net v0.63.0
+	golang.org/x/sync v0.23.0
 )
 
 require github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect

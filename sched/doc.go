@@ -5,11 +5,21 @@
 // It is the Go form of "the seed", the Python asyncio teaching module this
 // project grew from: a start_job coroutine that sleeps for a delay and
 // returns a JobRecord(guid, queued_at, started_at), and a schedule_jobs
-// scenario with three lessons, each mapped onto one call:
+// scenario with three lessons, each mapped onto one call, and the lessons
+// that followed:
 //
 //	await start_job(id, delay)        rec, err := s.Run(ctx, delay)
 //	create_task(...) then .cancel()   j, err := s.Submit(delay); j.Cancel(nil)
 //	await gather(*coroutines)         recs, err := sched.Gather(ctx, jobs...)
+//	await wait_for(coro, timeout)     ctx, cancel := s.WithTimeout(ctx, timeout)
+//	async with TaskGroup()            recs, err := sched.Group(ctx, jobs...)
+//	for t in as_completed(tasks)      for rec, err := range sched.Completed(ctx, jobs...)
+//
+// A deadline from [Scheduler.WithTimeout] is on the scheduler's clock, and
+// cancels the jobs still queued at it exactly then. [Group] cancels the
+// jobs still queued at the first failure ([CancelOnFailure] does it
+// without waiting); a start in progress runs to its end, where a
+// TaskGroup would interrupt its task. [Completed] cancels nothing.
 //
 // A waiting job holds a place in its scheduler's timer queue, not a
 // goroutine: a scheduler has one timer, for the earliest job, and a

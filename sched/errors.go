@@ -25,7 +25,8 @@ var (
 	ErrBatchTooBig = errors.New("sched: batch too big")
 	// ErrNilContext is returned when a nil context is passed.
 	ErrNilContext = errors.New("sched: nil context")
-	// ErrNilJob is returned by [Gather] when one of its jobs is nil.
+	// ErrNilJob is returned by [Gather], [Group] and [CancelOnFailure],
+	// and yielded by [Completed], when one of their jobs is nil.
 	ErrNilJob = errors.New("sched: nil job")
 	// ErrGoexit is the cause of a job whose start function called
 	// [runtime.Goexit] (as t.FailNow does) instead of returning.
@@ -81,12 +82,18 @@ func (e *PanicError) Unwrap() error {
 	return err
 }
 
-// BatchError is returned by [Gather] when any job did not start. Errs is
-// index-aligned with the jobs: nil where the job started.
+// BatchError is returned by [Gather] and [Group] when any job did not
+// start. Errs is index-aligned with the jobs: nil where the job started.
 type BatchError struct {
-	Errs []error
+	// Failure, from Group, is the error of the first job to fail, whose
+	// failure cancelled the others still queued; it is also in Errs, at
+	// that job's index. Nil from Gather, and from Group when no job failed.
+	Failure error
+	Errs    []error
 }
 
+// Error says how many jobs did not start, and why for the first three;
+// after a group's Failure, which comes first.
 func (e *BatchError) Error() string {
 	var b strings.Builder
 	n := 0
@@ -95,14 +102,19 @@ func (e *BatchError) Error() string {
 			n++
 		}
 	}
-	fmt.Fprintf(&b, "sched: %d of %d jobs did not start", n, len(e.Errs))
+	if e.Failure != nil {
+		fmt.Fprintf(&b, "%v; ", e.Failure)
+	} else {
+		b.WriteString("sched: ")
+	}
+	fmt.Fprintf(&b, "%d of %d jobs did not start", n, len(e.Errs))
 	shown := 0
 	for i, err := range e.Errs {
-		if err == nil {
+		if err == nil || e.isFailure(err) {
 			continue
 		}
 		if shown == 3 {
-			fmt.Fprintf(&b, "; and %d more", n-shown)
+			fmt.Fprintf(&b, "; and %d more", n-shown-b2i(e.Failure != nil))
 			break
 		}
 		fmt.Fprintf(&b, "; [%d] %v", i, err)
@@ -111,12 +123,30 @@ func (e *BatchError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns the errors of the jobs that did not start, so that
-// errors.Is(err, ErrCancelled) tells whether any job was cancelled.
+// isFailure reports whether err is e.Failure, which Group takes from Errs.
+// Errors of other types are not compared: == panics on some.
+func (e *BatchError) isFailure(err error) bool {
+	f, ok := e.Failure.(*JobError)
+	return ok && err == error(f)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Unwrap returns the errors of the jobs that did not start, the Failure
+// first, so that errors.Is(err, ErrCancelled) tells whether any job was
+// cancelled, and errors.As finds the failure before what it caused.
 func (e *BatchError) Unwrap() []error {
 	var errs []error
+	if e.Failure != nil {
+		errs = append(errs, e.Failure)
+	}
 	for _, err := range e.Errs {
-		if err != nil {
+		if err != nil && !e.isFailure(err) {
 			errs = append(errs, err)
 		}
 	}

@@ -222,3 +222,119 @@ func ExampleScheduler_Limit() {
 	fmt.Println(len(jobs)-failed, "started,", failed, "failed")
 	// Output: 4 started, 2 failed
 }
+
+// A timeout, like `await asyncio.wait_for(start_job(id, 3600), timeout=0.05)`:
+// the deadline is on the scheduler's clock, and the job still queued at it
+// is cancelled.
+func ExampleScheduler_WithTimeout() {
+	var s sched.Scheduler
+	defer s.Close()
+
+	ctx, cancel := s.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := s.Run(ctx, time.Hour) // would wait an hour
+	fmt.Println(errors.Is(err, context.DeadlineExceeded), errors.Is(err, sched.ErrCancelled))
+
+	ctx, cancel = s.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	rec, err := s.Run(ctx, time.Millisecond) // starts well before the deadline
+	fmt.Println(rec.State, err)
+	// Output:
+	// true true
+	// started <nil>
+}
+
+// A task group, like `async with asyncio.TaskGroup()`: the first failure
+// cancels the jobs still queued. Gather, as in lesson 3, lets them run on.
+func ExampleGroup() {
+	s := sched.Scheduler{
+		Start: func(ctx context.Context, r sched.Record) error {
+			if r.Delay == 10*time.Millisecond { // the second job fails early
+				return errors.New("refused")
+			}
+			return nil
+		},
+	}
+	defer s.Close()
+	queue := func() (jobs []*sched.Job) { // six jobs: 1 ms, 10 ms, then four of 200 ms
+		for _, d := range []time.Duration{1, 10, 200, 200, 200, 200} {
+			job, _ := s.Submit(d * time.Millisecond)
+			jobs = append(jobs, job)
+		}
+		return jobs
+	}
+	states := func(jobs []*sched.Job) (out []sched.State) {
+		for _, job := range jobs {
+			out = append(out, job.State())
+		}
+		return out
+	}
+
+	jobs := queue()
+	_, err := sched.Group(context.Background(), jobs...) // the failure cancels the others
+	fmt.Println(errors.Is(err, sched.ErrFailed), states(jobs))
+
+	jobs = queue()
+	_, err = sched.Gather(context.Background(), jobs...) // the others run on
+	fmt.Println(errors.Is(err, sched.ErrFailed), states(jobs))
+	// Output:
+	// true [started failed cancelled cancelled cancelled cancelled]
+	// true [started failed started started started started]
+}
+
+// Records as the jobs finish, like `asyncio.as_completed(jobs)`: first the
+// job that started first, whatever the order they were queued in.
+func ExampleCompleted() {
+	var s sched.Scheduler
+	defer s.Close()
+
+	var jobs []*sched.Job
+	for _, d := range []time.Duration{30, 10, 20} {
+		job, _ := s.Submit(d * time.Millisecond)
+		jobs = append(jobs, job)
+	}
+	for rec, err := range sched.Completed(context.Background(), jobs...) {
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Println("started after", rec.Delay)
+	}
+	// Output:
+	// started after 10ms
+	// started after 20ms
+	// started after 30ms
+}
+
+// A blocked loop: a start that computes for 50 ms without waiting, like
+// time.sleep(0.05) in a coroutine, makes every other job late in a
+// browser, whose one thread runs every goroutine. The fix: wait on the
+// clock.
+func ExampleScheduler_Start_blocked() {
+	spin := func(d time.Duration) { // computes for d, without waiting
+		for end := time.Now().Add(d); time.Now().Before(end); {
+		}
+	}
+	s := sched.Scheduler{
+		Start: func(ctx context.Context, r sched.Record) error {
+			switch r.Delay { // one job's start takes 50 ms
+			case time.Millisecond:
+				spin(50 * time.Millisecond) // the bug: in a browser, no other job starts meanwhile
+			case 2 * time.Millisecond:
+				<-clockwork.FromContext(ctx).After(50 * time.Millisecond) // the fix: wait on the clock
+			}
+			return nil
+		},
+	}
+	defer s.Close()
+
+	for _, first := range []time.Duration{time.Millisecond, 2 * time.Millisecond} { // the bug, then the fix
+		slow, _ := s.Submit(first)
+		others, _ := s.SubmitBatch(100, 10*time.Millisecond)
+		recs, _ := sched.Gather(context.Background(), append(others, slow)...)
+		fmt.Println(len(recs), "started") // the page shows how late the others were
+	}
+	// Output:
+	// 101 started
+	// 101 started
+}

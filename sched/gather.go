@@ -2,30 +2,40 @@ package sched
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
 // Gather waits for every job to reach its final state and returns their
 // records in the order of jobs, like asyncio.gather. err is nil when every
 // job started; else it is a [*BatchError] with each job's error at its
-// index, so a cancelled or failed job is reported, not swallowed.
+// index, so a cancelled or failed job is reported, not swallowed. A
+// failure cancels nothing: [Group] does.
 //
 // If ctx ends first, every job still queued is cancelled with ctx's cause,
 // and Gather still waits for starts in progress, so that it returns only
-// final records. No jobs is [ErrEmptyBatch]; a nil job is [ErrNilJob].
+// final records; a deadline from [Scheduler.WithDeadline] cancels them
+// exactly at the deadline. A nil ctx is [ErrNilContext], no jobs
+// [ErrEmptyBatch], a nil job [ErrNilJob].
 func Gather(ctx context.Context, jobs ...*Job) ([]Record, error) {
 	if ctx == nil {
 		return nil, ErrNilContext
 	}
-	if len(jobs) == 0 {
-		return nil, ErrEmptyBatch
+	if err := checkJobs(jobs, "Gather"); err != nil {
+		return nil, err
 	}
-	for i, j := range jobs {
-		if j == nil {
-			return nil, fmt.Errorf("%w: Gather's job %d", ErrNilJob, i)
-		}
+	recs := wait(ctx, jobs)
+	if err := batchError(recs); err != nil {
+		return recs, err
 	}
+	return recs, nil
+}
+
+// wait waits for every job to be final and returns their records, in
+// order. If ctx ends first, it cancels the jobs still queued with ctx's
+// cause, and waits for the starts in progress.
+func wait(ctx context.Context, jobs []*Job) []Record {
+	unwatch := watchJobs(ctx, jobs)
+	defer unwatch()
 	recs := make([]Record, len(jobs))
 	began := time.Now()
 	for i := 0; i < len(jobs); {
@@ -44,29 +54,31 @@ func Gather(ctx context.Context, jobs ...*Job) ([]Record, error) {
 		select {
 		case <-wait:
 		case <-ctx.Done():
-			cause := context.Cause(ctx)
-			for _, k := range jobs[i:] {
-				k.Cancel(cause)
-			}
+			cancelJobs(jobs[i:], nil, context.Cause(ctx))
 			for _, k := range jobs[i:] {
 				<-k.Done()
 			}
 		}
 		began = time.Now()
 	}
+	return recs
+}
+
+// batchError is the BatchError of recs, nil when every job started.
+func batchError(recs []Record) *BatchError {
 	var errs []error
 	for i, r := range recs {
 		if r.Err != nil {
 			if errs == nil {
-				errs = make([]error, len(jobs))
+				errs = make([]error, len(recs))
 			}
 			errs[i] = r.Err
 		}
 	}
-	if errs != nil {
-		return recs, &BatchError{Errs: errs}
+	if errs == nil {
+		return nil
 	}
-	return recs, nil
+	return &BatchError{Errs: errs}
 }
 
 // takeFinal copies the records of the final jobs at the start of jobs into

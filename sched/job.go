@@ -102,11 +102,13 @@ type Job struct {
 	more    *jobMore
 }
 
-// jobMore is what a job needs only if it is cancelled, fails, or is
-// waited for.
+// jobMore is what a job needs only if it is cancelled, fails, is waited
+// for, or is watched by a group ([CancelOnFailure]) or an iteration of
+// [Completed].
 type jobMore struct {
 	cause error
 	done  chan struct{} // made by Done, closed and dropped once final
+	hooks *hook         // who watches the job; dropped once final (group.go)
 }
 
 func (j *Job) moreLocked() *jobMore {

@@ -87,6 +87,10 @@ type Scheduler struct {
 	held    []Event        // events of a chunk of starts
 	heldAt  time.Duration  // when the last held event happened
 	starts  sync.WaitGroup // goroutines running start functions
+	// spread is the failures of groups that have jobs of other schedulers,
+	// to be told them once s.mu is released (group.go); empty whenever
+	// s.mu is free.
+	spread spread
 }
 
 // timer is what the scheduler needs of a *time.Timer or a clockwork.Timer.
@@ -159,7 +163,7 @@ func (s *Scheduler) afterFunc(d time.Duration, f func()) timer {
 // once, like asyncio.create_task. A negative delay gets [ErrBadDelay], and a
 // closed scheduler [ErrClosed].
 func (s *Scheduler) Submit(delay time.Duration) (*Job, error) {
-	b, _, err := s.submit(1, delay, false)
+	b, _, err := s.submit(1, delay, false, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +184,7 @@ func (s *Scheduler) SubmitBatch(n int, delay time.Duration) ([]*Job, error) {
 	if n > MaxBatch {
 		return nil, fmt.Errorf("%w: %d jobs, at most %d", ErrBatchTooBig, n, MaxBatch)
 	}
-	_, handles, err := s.submit(n, delay, true)
+	_, handles, err := s.submit(n, delay, true, nil)
 	return handles, err
 }
 
@@ -188,7 +192,10 @@ func (s *Scheduler) SubmitBatch(n int, delay time.Duration) ([]*Job, error) {
 // everything that can be made before it is, so the lock is held for a
 // few reads and writes whatever n. With handles, the batch is one
 // SubmitBatch: its handles are made here, and it is announced as one.
-func (s *Scheduler) submit(n int, delay time.Duration, batched bool) (b *batch, handles []*Job, err error) {
+// With w, the batch's one job is put in the watches of w's deadline
+// context in the same hold, so that no advance of the clock comes between
+// (Run); if that context has ended, the job is cancelled at once.
+func (s *Scheduler) submit(n int, delay time.Duration, batched bool, w *watch) (b *batch, handles []*Job, err error) {
 	if delay < 0 {
 		return nil, nil, fmt.Errorf("%w: %v", ErrBadDelay, delay)
 	}
@@ -198,6 +205,9 @@ func (s *Scheduler) submit(n int, delay time.Duration, batched bool) (b *batch, 
 		for i := range b.jobs {
 			handles[i] = &b.jobs[i]
 		}
+	}
+	if w != nil {
+		w.jobs = []*Job{&b.jobs[0]}
 	}
 	raw := make([]byte, 16*n)
 	if s.Rand == nil {
@@ -229,6 +239,11 @@ func (s *Scheduler) submit(n int, delay time.Duration, batched bool) (b *batch, 
 	s.due.push(b)
 	if b.heapIdx == 0 {
 		s.armLocked() // a new earliest
+	}
+	if w != nil {
+		if _, cause := w.d.add(w); cause != nil && s.cancelLocked(&b.jobs[0], cause, now) {
+			s.armLocked()
+		}
 	}
 	return b, handles, nil
 }
@@ -270,7 +285,9 @@ func dueAt(since, delay time.Duration) time.Duration {
 // the job is queued, the job is cancelled with ctx's cause; a start already
 // in progress is waited for, so the result always tells the job's final
 // state. If ctx has already ended, Run queues nothing and returns ctx's
-// cause.
+// cause. A deadline from [Scheduler.WithDeadline] or
+// [Scheduler.WithTimeout] cancels the job exactly at the deadline, in
+// the clock's timer function (see there). A nil ctx is [ErrNilContext].
 func (s *Scheduler) Run(ctx context.Context, delay time.Duration) (Record, error) {
 	if ctx == nil {
 		return Record{}, ErrNilContext
@@ -278,9 +295,17 @@ func (s *Scheduler) Run(ctx context.Context, delay time.Duration) (Record, error
 	if ctx.Err() != nil {
 		return Record{}, context.Cause(ctx)
 	}
-	j, err := s.Submit(delay)
+	var w *watch
+	if d := deadlineOf(ctx); d != nil {
+		w = &watch{d: d}
+	}
+	b, _, err := s.submit(1, delay, false, w)
 	if err != nil {
 		return Record{}, err
+	}
+	j := &b.jobs[0]
+	if w != nil {
+		defer w.d.remove(w)
 	}
 	select {
 	case <-j.Done():
@@ -433,6 +458,9 @@ func (s *Scheduler) setStateLocked(j *Job, state State, now time.Duration) {
 		}
 	}
 	s.emitLocked(j, now)
+	if state.Final() && j.more != nil && j.more.hooks != nil {
+		s.hooksLocked(j, now) // after the event: a failure, then what it cancels
+	}
 }
 
 // cancelLocked cancels j, which is Queued, and reports whether that took

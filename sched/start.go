@@ -49,23 +49,30 @@ func (s *Scheduler) runStarts(j *Job, r Record) {
 		// Start called runtime.Goexit (t.FailNow does): recover cannot
 		// see it, but the job must still end and its slot be handed on.
 		s.mu.Lock()
-		defer s.mu.Unlock()
-		if next, r := s.endStartLocked(j, ErrGoexit); next != nil {
+		next, r := s.endStartLocked(j, ErrGoexit)
+		if next != nil {
 			s.starts.Add(1)
 			go s.runStarts(next, r)
 		}
+		spread := s.takeSpreadLocked()
+		s.mu.Unlock()
+		spread.run()
 	}()
 	for j != nil {
 		err := s.callStart(r)
 		s.mu.Lock()
 		j, r = s.endStartLocked(j, err)
+		spread := s.takeSpreadLocked()
 		s.mu.Unlock()
+		spread.run() // a failure's cancellations in other schedulers
 	}
 	goexit = false
 }
 
 // endStartLocked ends j's start with err, frees its slot and, if a job
-// waits for a slot, begins that job's start and returns it.
+// waits for a slot, begins that job's start and returns it. A failure
+// cancels the jobs of j's groups still queued first (setStateLocked), so
+// that none of them gets the slot.
 func (s *Scheduler) endStartLocked(j *Job, err error) (*Job, Record) {
 	now := s.sinceLocked()
 	s.running--
