@@ -443,34 +443,42 @@ func (f *freePanel) batch(s *session, n int, d time.Duration, group bool) error 
 }
 
 // summarizeGroup says what the gather of a batch bound by
-// sched.CancelOnFailure returned: which job failed first, and how many of
-// the others still queued its failure cancelled, and how many had started
-// by then. If none failed, it says what summarizeBatch says.
+// sched.CancelOnFailure returned: which job failed first, how many of the
+// others still queued its failure cancelled, and how many had started by
+// then. If none failed, it says what summarizeBatch says.
 func summarizeGroup(ids []string, recs []sched.Record, err error) (text string, ok bool) {
-	first := -1
-	for i, r := range recs {
-		if r.State == sched.Failed && (first < 0 || r.DoneAt.Before(recs[first].DoneAt)) {
-			first = i
+	// The failure that cancelled the others names its job; with none
+	// cancelled, the first to fail is the earliest.
+	first := ""
+	var firstAt time.Time
+	for _, r := range recs {
+		if gf, by := errors.AsType[*sched.GroupFailure](r.Err); by && r.State == sched.Cancelled {
+			first = gf.ID
+			break
+		}
+		if r.State == sched.Failed && (first == "" || r.DoneAt.Before(firstAt)) {
+			first, firstAt = r.ID, r.DoneAt
 		}
 	}
-	if first < 0 {
+	if first == "" {
 		return summarizeBatch(ids, recs, err)
 	}
 	var cancelled, started, failed, before int
-	for i, r := range recs {
+	for _, r := range recs {
+		_, byFailure := errors.AsType[*sched.GroupFailure](r.Err)
 		switch {
-		case i == first:
+		case r.ID == first:
 		case r.State == sched.Started:
 			started++
 		case r.State == sched.Failed:
 			failed++
-		case r.State == sched.Cancelled && cancelledByFailure(r.Err):
+		case r.State == sched.Cancelled && byFailure:
 			cancelled++
 		case r.State == sched.Cancelled:
 			before++
 		}
 	}
-	text = "job " + shortID(recs[first].ID) + " failed, "
+	text = "job " + shortID(first) + " failed, "
 	switch cancelled {
 	case 0:
 		text += "and no other was still queued to cancel"
@@ -490,17 +498,6 @@ func summarizeGroup(ids []string, recs []sched.Record, err error) (text string, 
 		parts = append(parts, count(before)+" were cancelled otherwise")
 	}
 	return text + "; " + strings.Join(parts, ", "), false
-}
-
-// cancelledByFailure reports whether err is that of a job that the failure
-// of another job of its group cancelled: its cause is that failure, an
-// error or a panic of a start.
-func cancelledByFailure(err error) bool {
-	if errors.Is(err, play.ErrStartFailed) {
-		return true
-	}
-	_, panicked := errors.AsType[*sched.PanicError](err)
-	return panicked
 }
 
 // onBatchCancel cancels the jobs of the latest batch that still wait.

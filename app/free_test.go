@@ -275,8 +275,9 @@ func TestReplayInThePageWithTimeoutAndGroup(t *testing.T) {
 func TestSummarizeGroup(t *testing.T) {
 	at := func(ms int) time.Time { return play.Origin.Add(time.Duration(ms) * time.Millisecond) }
 	failed := &sched.JobError{State: sched.Failed, Cause: play.ErrStartFailed}
-	byFailure := &sched.JobError{State: sched.Cancelled, Cause: play.ErrStartFailed}
-	byPanic := &sched.JobError{State: sched.Cancelled, Cause: &sched.PanicError{Value: "boom"}}
+	// d failed first, at 7 ms, and cancelled e and f; c failed after, in a
+	// start already in progress; b was cancelled before, by the visitor.
+	byFailure := &sched.JobError{State: sched.Cancelled, Cause: &sched.GroupFailure{ID: "d0000000", Err: play.ErrStartFailed}}
 	byVisitor := &sched.JobError{State: sched.Cancelled, Cause: sched.ErrCancelled}
 	recs := []sched.Record{
 		{ID: "a0000000", State: sched.Started, DoneAt: at(5)},
@@ -284,7 +285,7 @@ func TestSummarizeGroup(t *testing.T) {
 		{ID: "c0000000", State: sched.Failed, DoneAt: at(9), Err: failed},
 		{ID: "d0000000", State: sched.Failed, DoneAt: at(7), Err: failed},
 		{ID: "e0000000", State: sched.Cancelled, DoneAt: at(7), Err: byFailure},
-		{ID: "f0000000", State: sched.Cancelled, DoneAt: at(7), Err: byPanic},
+		{ID: "f0000000", State: sched.Cancelled, DoneAt: at(7), Err: byFailure},
 	}
 	ids := make([]string, len(recs))
 	for i, r := range recs {
@@ -302,6 +303,13 @@ func TestSummarizeGroup(t *testing.T) {
 		if got, ok := summarizeGroup(ids[:c.n], recs[:c.n], nil); ok || got != c.want {
 			t.Errorf("%d records: %q, %v\nwant %q, false", c.n, got, ok, c.want)
 		}
+	}
+	// The job a failure names is the first, whatever the order of the
+	// records' times.
+	late := slices.Clone(recs)
+	late[3].DoneAt = at(100)
+	if got, _ := summarizeGroup(ids, late, nil); !strings.HasPrefix(got, "job d0000000 failed, so the 2 others") {
+		t.Errorf("the failure named by the cancelled jobs is not the first: %q", got)
 	}
 	// With no failure, a group's gather is any batch's.
 	ok := []sched.Record{{ID: "a0000000", State: sched.Started, QueuedAt: at(0), StartedAt: at(5), DoneAt: at(5)}}

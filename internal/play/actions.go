@@ -93,6 +93,14 @@ func (r *Run) QueueBatch(n int, d time.Duration) (int, []*sched.Job, error) {
 // fail cancels the others still queued, with that failure as their cause.
 // Starts already in progress run to their end. No job of the batch fails
 // before it is bound: the run's starts wait for the binding.
+//
+// In a virtual run a failure cancels the others at its instant, in every
+// replay alike, with one limit: natively, starts that end at the same
+// instant race for the scheduler's lock, so which of them fails first,
+// and whether one hands its slot on before another's failure, may differ
+// from run to run. On a browser's one thread they end in the same order
+// every time (TestGroupTiesRepeatInTheBrowser), and a jitter makes such
+// ties all but impossible.
 func (r *Run) QueueGroup(n int, d time.Duration) (int, []*sched.Job, error) {
 	return r.queueBatch(n, d, true)
 }

@@ -158,9 +158,9 @@ func firstFailure(set Settings, seed uint64, from, n int) int {
 	return -1
 }
 
-// wantCancelledBy checks that j was cancelled by the failure of another
-// job of its group, whose error is cause.
-func wantCancelledBy(t *testing.T, what string, j *sched.Job, at time.Time) {
+// wantCancelledBy checks that j was cancelled at the failure, at at, of
+// the job of its group with id failed.
+func wantCancelledBy(t *testing.T, what string, j *sched.Job, failed string, at time.Time) {
 	t.Helper()
 	rec := j.Record()
 	if rec.State != sched.Cancelled || !rec.DoneAt.Equal(at) {
@@ -168,6 +168,9 @@ func wantCancelledBy(t *testing.T, what string, j *sched.Job, at time.Time) {
 	}
 	if !errors.Is(rec.Err, sched.ErrCancelled) || !errors.Is(rec.Err, ErrStartFailed) || errors.Is(rec.Err, sched.ErrFailed) {
 		t.Errorf("%s's error %v; want one matching ErrCancelled and the failure's ErrStartFailed, not ErrFailed", what, rec.Err)
+	}
+	if gf, ok := errors.AsType[*sched.GroupFailure](rec.Err); !ok || gf.ID != failed {
+		t.Errorf("%s's error %v; want a GroupFailure naming job %s", what, rec.Err, failed)
 	}
 }
 
@@ -204,7 +207,7 @@ func TestGroupCancelsTheOthersOnAFailure(t *testing.T) {
 				t.Errorf("job %d is %v at +%v (%v); want failed at +%v", i, rec.State, rec.DoneAt.Sub(Origin), rec.Err, failedAt.Sub(Origin))
 			}
 		default:
-			wantCancelledBy(t, "job "+strconv.Itoa(i), j, failedAt)
+			wantCancelledBy(t, "job "+strconv.Itoa(i), j, jobs[f].ID(), failedAt)
 		}
 	}
 	if a := r.Actions(); len(a) != 1 || a[0].Kind != QueueBatch || !a[0].Group || a[0].N != 20 {
@@ -246,7 +249,7 @@ func TestGroupLetsStartsInProgressEnd(t *testing.T) {
 		switch rec.State {
 		case sched.Cancelled:
 			cancelled++
-			wantCancelledBy(t, "job "+strconv.Itoa(i), j, first.DoneAt)
+			wantCancelledBy(t, "job "+strconv.Itoa(i), j, first.ID, first.DoneAt)
 		case sched.Started, sched.Failed:
 			// It began before the failure, and ran to its end.
 			d, _ := set.Decide(set.Seed, i)
