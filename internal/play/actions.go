@@ -90,9 +90,12 @@ func (r *Run) QueueBatch(n int, d time.Duration) (int, []*sched.Job, error) {
 
 // QueueGroup is QueueBatch, and binds the batch into a group at once, in
 // the same action, with [sched.CancelOnFailure]: the first of its jobs to
-// fail cancels the others still queued, with that failure as their cause.
-// Starts already in progress run to their end. No job of the batch fails
-// before it is bound: the run's starts wait for the binding.
+// fail cancels the others still queued, their cause a [sched.GroupFailure]
+// that names it and wraps its error. Starts already in progress run to
+// their end. No job of the batch fails before it is bound, even one whose
+// start the scheduler began at once: the run's starts wait for the
+// binding, so that a failure always cancels the others as it happens, as
+// in a replay, never when the binding finds it.
 //
 // In a virtual run a failure cancels the others at its instant, in every
 // replay alike, with one limit: natively, starts that end at the same

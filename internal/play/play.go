@@ -151,7 +151,7 @@ type Run struct {
 	// and a start waits for it before it decides anything: no job of a
 	// batch can fail before the batch is bound, even one with no delay,
 	// whose start the scheduler may begin at once on a goroutine of its
-	// own.
+	// own (see QueueGroup).
 	binding sync.RWMutex
 
 	// The ids, drawn by the scheduler under its own lock, which it takes
