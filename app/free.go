@@ -350,10 +350,7 @@ func (f *freePanel) renderBatch() goapp.UI {
 			submit("batch-start", "Start and gather"),
 			// Beside Cancel this batch, which a phone puts on a line of
 			// its own: the form is no taller for it.
-			goapp.Label().Class("check").Body(
-				goapp.Input().ID("batch-group").Type("checkbox").Checked(f.batchGroup).OnChange(f.onBatchGroup),
-				goapp.Text(" Cancel others on failure"),
-			),
+			choice("checkbox", "batch-group", "", "Cancel others on failure", f.batchGroup, f.onBatchGroup),
 			button("batch-cancel", "secondary", "Cancel this batch", f.onBatchCancel),
 		),
 		para("batch-hint", "hint", "1 to "+count(maxBatch)+" jobs, queued at once by one SubmitBatch and gathered as one."),
