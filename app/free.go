@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,10 +26,16 @@ type freePanel struct {
 
 	delay      string
 	delayErr   string
+	timeout    string // empty or 0 for none
+	timeoutErr string
 	singleNote string
+	// single is the job singleNote is about: if it has a timeout, the note
+	// says how it ended.
+	single *sched.Job
 
 	batchSize  string
 	batchDelay string
+	batchGroup bool // the batch is bound by sched.CancelOnFailure
 	batchErr   string
 	batchBad   string // the id of the input batchErr is about, if any
 	batchNote  string
@@ -48,7 +56,8 @@ func newFreePanel(st *stage, share *sharePanel, form string) *freePanel {
 	set := st.set
 	return &freePanel{
 		st: st, share: share, form: form,
-		delay: delayText(set.Delay), batchSize: strconv.Itoa(set.BatchN), batchDelay: delayText(set.BatchDelay),
+		delay: delayText(set.Delay), timeout: timeoutText(set.Timeout),
+		batchSize: strconv.Itoa(set.BatchN), batchDelay: delayText(set.BatchDelay), batchGroup: set.BatchGroup,
 		startTime: delayText(set.Start.StartTime), jitter: delayText(set.Start.Jitter),
 		failPct: strconv.Itoa(set.Start.FailPct), panicPct: strconv.Itoa(set.Start.PanicPct), limit: strconv.Itoa(set.Start.Limit),
 	}
@@ -112,18 +121,36 @@ func fieldError(id, msg string) goapp.UI {
 func (f *freePanel) renderSingle() goapp.UI {
 	return goapp.Form().ID("single-form").Class("form").OnSubmit(f.onQueue).Body(
 		para("", "explain", "create_task(start_job(id, delay)) in Python is s.Submit(delay) in Go: a handle at once, a job that waits, then starts."),
-		labelFor("delay", "Delay"),
+		// Each label holds its field, so that the two never part when the
+		// row wraps; on a phone the timeout and Queue job make a second
+		// line, and the form is no taller than with a label above.
 		row(
-			textInput("delay", f.delay, "delay-hint delay-error", f.delayErr != "", f.onInput(&f.delay, &f.delayErr)).
-				Placeholder("1ms, 250ms, 2s, 1min, 1h"),
+			inlineField("Delay", textInput("delay", f.delay, "delay-hint delay-error", f.delayErr != "", f.onInput(&f.delay, &f.delayErr)).
+				Placeholder("1ms, 250ms, 2s, 1min, 1h")),
 			button("preset-1ms", "secondary", "1 ms", f.onPreset("1ms")),
 			button("preset-1h", "secondary", "1 h", f.onPreset("1h")),
+			inlineField("Timeout", textInput("timeout", f.timeout, "delay-hint timeout-error", f.timeoutErr != "", f.onInput(&f.timeout, &f.timeoutErr)).
+				Placeholder("none")),
 			submit("queue", "Queue job"),
 		),
-		para("delay-hint", "hint", "A number and a unit: ms, s, min or h. A bare number means milliseconds. At most 24 h."),
+		para("delay-hint", "hint", "ms, s, min or h (a bare number is ms), up to 24 h. A timeout cancels the job if it has not started by then."),
 		fieldError("delay-error", f.delayErr),
+		fieldError("timeout-error", f.timeoutErr),
 		live("single-note", "note", f.note(f.singleNote)),
 	)
+}
+
+// inlineField is a label with its field inside it, on one line.
+func inlineField(label string, in goapp.HTMLInput) goapp.UI {
+	return goapp.Label().Class("inline").Body(goapp.Text(label+" "), in)
+}
+
+// timeoutText writes a timeout into its field: empty for none.
+func timeoutText(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return delayText(d)
 }
 
 func (f *freePanel) onInput(v, errMsg *string) goapp.EventHandler {
@@ -150,6 +177,7 @@ func (f *freePanel) keep() {
 		n = -1
 	}
 	f.st.keepForms(valid(parseDelay(f.delay)), valid(parseDelay(f.batchDelay)), n)
+	f.st.keepChoices(valid(parseTimeout(f.timeout)), f.batchGroup)
 }
 
 // onPreset fills the delay field.
@@ -167,6 +195,7 @@ func (f *freePanel) onPreset(v string) goapp.EventHandler {
 func (f *freePanel) onQueue(ctx goapp.Context, e goapp.Event) {
 	e.PreventDefault()
 	f.delay = field("delay", f.delay)
+	f.timeout = field("timeout", f.timeout)
 	f.queueOne()
 	f.st.acted()
 }
@@ -183,20 +212,76 @@ func (f *freePanel) queueOne() {
 		return
 	}
 	f.delayErr = ""
-	f.st.afterPaint(func(s *session) { f.queue(s, d) })
+	timeout, err := parseTimeout(f.timeout)
+	if err != nil {
+		f.timeoutErr, f.singleNote = sentence(err), ""
+		return
+	}
+	f.timeoutErr = ""
+	f.st.afterPaint(func(s *session) { f.queue(s, d, timeout) })
 }
 
-// queue queues one job of delay d in s, as the visitor asked. It shows
-// in the run once its event is applied, in the next frame.
-func (f *freePanel) queue(s *session, d time.Duration) error {
-	j, err := s.run.Queue(d)
+// queue queues one job of delay d in s, with a timeout unless it is 0, as
+// the visitor asked. It shows in the run once its event is applied, in the
+// next frame; a job with a timeout says how it ended, once it has.
+func (f *freePanel) queue(s *session, d, timeout time.Duration) error {
+	j, err := s.run.QueueTimeout(d, timeout)
 	if err != nil {
 		f.delayErr, f.singleNote = sentence(err), ""
 		return err
 	}
-	f.singleNote = f.noted(fmt.Sprintf("Queued job %s to start in %s.", shortID(j.ID()), formatDuration(d)))
+	msg := fmt.Sprintf("Queued job %s to start in %s.", shortID(j.ID()), formatDuration(d))
+	if timeout > 0 {
+		msg = fmt.Sprintf("Queued job %s to start in %s; timeout %s.", shortID(j.ID()), formatDuration(d), formatDuration(timeout))
+		f.watch(s, j, timeout)
+	}
+	f.singleNote, f.single = f.noted(msg), j
 	f.st.waiting.Store(true)
 	return nil
+}
+
+// watch says how j, queued in s with a timeout, ended, once its end shows
+// in the run: in the status line, and in the form's note while the note is
+// about it.
+func (f *freePanel) watch(s *session, j *sched.Job, timeout time.Duration) {
+	st := f.st
+	go func() {
+		select {
+		case <-j.Done():
+		case <-s.ctx.Done():
+			return
+		}
+		rec := j.Record()
+		msg := timeoutNote(rec, timeout)
+		s.after(st, func() {
+			if st.sess != s {
+				return
+			}
+			st.tell(msg)
+			if f.single == j && f.about == s {
+				// The form's note has the room for the error's own words.
+				f.singleNote = msg
+				if errors.Is(rec.Err, context.DeadlineExceeded) {
+					f.singleNote = strings.TrimSuffix(msg, ".") + ": " + context.DeadlineExceeded.Error() + "."
+				}
+			}
+		})
+	}()
+}
+
+// timeoutNote says how a job queued with a timeout ended, in words a
+// newcomer reads.
+func timeoutNote(r sched.Record, timeout time.Duration) string {
+	id, t := shortID(r.ID), formatDuration(timeout)
+	switch {
+	case errors.Is(r.Err, context.DeadlineExceeded):
+		return fmt.Sprintf("Job %s was cancelled at its %s timeout.", id, t)
+	case r.State == sched.Started:
+		return fmt.Sprintf("Job %s started %s after it was queued, within its %s timeout.", id, formatDuration(r.Waited()), t)
+	case r.State == sched.Failed:
+		return fmt.Sprintf("Job %s began to start within its %s timeout, and its start failed.", id, t)
+	}
+	return fmt.Sprintf("Job %s was cancelled before its %s timeout.", id, t)
 }
 
 // afterPaint runs submit on the UI goroutine once the browser has drawn
@@ -263,6 +348,9 @@ func (f *freePanel) renderBatch() goapp.UI {
 			textField("batch-size", "Jobs", f.batchSize, "batch-hint batch-error", f.batchBad == "batch-size", f.onInput(&f.batchSize, &f.batchErr)),
 			textField("batch-delay", "Delay", f.batchDelay, "batch-hint batch-error", f.batchBad == "batch-delay", f.onInput(&f.batchDelay, &f.batchErr)),
 			submit("batch-start", "Start and gather"),
+			// Beside Cancel this batch, which a phone puts on a line of
+			// its own: the form is no taller for it.
+			choice("checkbox", "batch-group", "", "Cancel others on failure", f.batchGroup, f.onBatchGroup),
 			button("batch-cancel", "secondary", "Cancel this batch", f.onBatchCancel),
 		),
 		para("batch-hint", "hint", "1 to "+count(maxBatch)+" jobs, queued at once by one SubmitBatch and gathered as one."),
@@ -271,6 +359,14 @@ func (f *freePanel) renderBatch() goapp.UI {
 		statusEl,
 		live("batch-note", "note", f.note(f.batchNote)),
 	)
+}
+
+// onBatchGroup sets whether the next batches cancel their others on a
+// failure.
+func (f *freePanel) onBatchGroup(ctx goapp.Context, e goapp.Event) {
+	f.batchGroup = ctx.JSSrc().Get("checked").Bool()
+	f.keep()
+	f.st.acted()
 }
 
 func (f *freePanel) onBatchStart(ctx goapp.Context, e goapp.Event) {
@@ -298,21 +394,29 @@ func (f *freePanel) batchStart() {
 		return
 	}
 	f.batchErr, f.batchBad, f.batchNote = "", "", ""
-	f.st.afterPaint(func(s *session) { f.batch(s, n, d) }) //nolint:errcheck // shown on the form
+	group := f.batchGroup
+	f.st.afterPaint(func(s *session) { f.batch(s, n, d, group) }) //nolint:errcheck // shown on the form
 }
 
 // batch queues a batch of n jobs of delay d in s, as the visitor asked:
-// one SubmitBatch, as in the lesson's code. A goroutine gathers it, and
-// its result shows once the states it is about have.
-func (f *freePanel) batch(s *session, n int, d time.Duration) error {
+// one SubmitBatch, as in the lesson's code, bound as a group by
+// sched.CancelOnFailure in the same action if group. A goroutine gathers
+// it, and its result shows once the states it is about have.
+func (f *freePanel) batch(s *session, n int, d time.Duration, group bool) error {
 	st := f.st
 	t0 := time.Now()
-	no, jobs, err := s.run.QueueBatch(n, d)
+	queue, how := s.run.QueueBatch, ""
+	if group {
+		queue, how = s.run.QueueGroup, ", bound by sched.CancelOnFailure: the first to fail cancels the others still queued"
+	}
+	no, jobs, err := queue(n, d)
 	if err != nil {
 		f.batchErr = sentence(err)
-		return err
+		if jobs == nil {
+			return err
+		}
 	}
-	st.tell(fmt.Sprintf("Queued batch %d: %s, each to start in %s; gathering it.", no, plural(n, "job"), formatDuration(d)))
+	st.tell(fmt.Sprintf("Queued batch %d: %s, each to start in %s%s; gathering it.", no, plural(n, "job"), formatDuration(d), how))
 	st.waiting.Store(true)
 	go func() {
 		recs, err := sched.Gather(s.ctx, jobs...)
@@ -322,6 +426,9 @@ func (f *freePanel) batch(s *session, n int, d time.Duration) error {
 			ids[i] = j.ID()
 		}
 		text, ok := summarizeBatch(ids, recs, err)
+		if group {
+			text, ok = summarizeGroup(ids, recs, err)
+		}
 		s.after(st, func() {
 			s.gathered[no] = gathered{ok: ok, summary: text, elapsed: elapsed}
 			if last := s.hist.Batches(); len(last) > 0 && last[len(last)-1].No == no && st.sess == s {
@@ -330,6 +437,64 @@ func (f *freePanel) batch(s *session, n int, d time.Duration) error {
 		})
 	}()
 	return nil
+}
+
+// summarizeGroup says what the gather of a batch bound by
+// sched.CancelOnFailure returned: which job failed first, how many of the
+// others still queued its failure cancelled, and how many had started by
+// then. If none failed, it says what summarizeBatch says.
+func summarizeGroup(ids []string, recs []sched.Record, err error) (text string, ok bool) {
+	// The failure that cancelled the others names its job; with none
+	// cancelled, the first to fail is the earliest.
+	first := ""
+	var firstAt time.Time
+	for _, r := range recs {
+		if gf, by := errors.AsType[*sched.GroupFailure](r.Err); by && r.State == sched.Cancelled {
+			first = gf.ID
+			break
+		}
+		if r.State == sched.Failed && (first == "" || r.DoneAt.Before(firstAt)) {
+			first, firstAt = r.ID, r.DoneAt
+		}
+	}
+	if first == "" {
+		return summarizeBatch(ids, recs, err)
+	}
+	var cancelled, started, failed, before int
+	for _, r := range recs {
+		_, byFailure := errors.AsType[*sched.GroupFailure](r.Err)
+		switch {
+		case r.ID == first:
+		case r.State == sched.Started:
+			started++
+		case r.State == sched.Failed:
+			failed++
+		case r.State == sched.Cancelled && byFailure:
+			cancelled++
+		case r.State == sched.Cancelled:
+			before++
+		}
+	}
+	text = "job " + shortID(first) + " failed, "
+	switch cancelled {
+	case 0:
+		text += "and no other was still queued to cancel"
+	case 1:
+		text += "so the 1 other still queued was cancelled"
+	default:
+		text += "so the " + count(cancelled) + " others still queued were cancelled"
+	}
+	parts := []string{count(started) + " had started"}
+	if failed > 0 {
+		parts = append(parts, count(failed)+" more failed")
+	}
+	switch {
+	case before == 1:
+		parts = append(parts, "1 was cancelled otherwise")
+	case before > 1:
+		parts = append(parts, count(before)+" were cancelled otherwise")
+	}
+	return text + "; " + strings.Join(parts, ", "), false
 }
 
 // onBatchCancel cancels the jobs of the latest batch that still wait.

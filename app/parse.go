@@ -30,24 +30,38 @@ var delayUnits = map[string]time.Duration{
 // unit (ms, s, min or m, h), with spaces allowed. A bare number means
 // milliseconds, as the seed's smallest delay is one. The errors are written
 // for the page, so they name the problem and show what would work.
-func parseDelay(text string) (time.Duration, error) {
+func parseDelay(text string) (time.Duration, error) { return parseDuration(text, "delay") }
+
+// parseTimeout reads a job's timeout as typed: empty or 0 for none, else
+// what parseDelay reads, with the same limit.
+func parseTimeout(text string) (time.Duration, error) {
+	if strings.TrimSpace(text) == "" {
+		return 0, nil
+	}
+	return parseDuration(text, "timeout")
+}
+
+// parseDuration reads a delay or a timeout, what, as parseDelay says.
+func parseDuration(text, what string) (time.Duration, error) {
 	s := strings.ToLower(strings.TrimSpace(text))
 	if s == "" {
-		return 0, errors.New("enter a delay, for example 250ms, 2s, 1min or 1h")
+		return 0, fmt.Errorf("enter a %s, for example 250ms, 2s, 1min or 1h", what)
 	}
 	num, unit := splitNumber(s)
 	unit = strings.TrimSpace(unit)
 	switch {
 	case num == "nan":
-		return 0, errors.New("NaN is not a number: enter a delay such as 250ms")
-	case strings.HasPrefix(num, "-"):
+		return 0, fmt.Errorf("NaN is not a number: enter a %s such as 250ms", what)
+	case strings.HasPrefix(num, "-") && what == "delay":
 		return 0, fmt.Errorf("%q is negative: a job cannot start before it is queued", strings.TrimSpace(text))
+	case strings.HasPrefix(num, "-"):
+		return 0, fmt.Errorf("%q is negative: a %s is 0 (none) or more", strings.TrimSpace(text), what)
 	case num == "" || num == "+" || num == "." || num == "+.":
-		return 0, fmt.Errorf("%q is not a number: enter a delay such as 250ms, 2s, 1min or 1h", strings.TrimSpace(text))
+		return 0, fmt.Errorf("%q is not a number: enter a %s such as 250ms, 2s, 1min or 1h", strings.TrimSpace(text), what)
 	}
 	v, err := strconv.ParseFloat(num, 64)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a number: enter a delay such as 250ms", num)
+		return 0, fmt.Errorf("%q is not a number: enter a %s such as 250ms", num, what)
 	}
 	per := time.Millisecond
 	if unit != "" {
@@ -58,7 +72,7 @@ func parseDelay(text string) (time.Duration, error) {
 	}
 	// Compare in float64 first: v*per can overflow a Duration.
 	if ns := v * float64(per); ns > float64(maxDelay) || math.IsInf(ns, 0) {
-		return 0, fmt.Errorf("%s is too long: the longest delay is 24h", strings.TrimSpace(text))
+		return 0, fmt.Errorf("%s is too long: the longest %s is 24h", strings.TrimSpace(text), what)
 	}
 	return time.Duration(math.Round(v * float64(per))), nil
 }

@@ -125,3 +125,38 @@ func TestFormatDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestParseTimeout: a timeout reads as a delay does, with the same limit;
+// empty or 0 is none; what is wrong is said of a timeout.
+func TestParseTimeout(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want time.Duration
+	}{
+		{"", 0}, {"  ", 0}, {"0", 0}, {"0ms", 0}, {"50", 50 * time.Millisecond}, {"50ms", 50 * time.Millisecond},
+		{" 1.5 s ", 1500 * time.Millisecond}, {"2min", 2 * time.Minute}, {"24h", maxDelay},
+	} {
+		if got, err := parseTimeout(tt.in); err != nil || got != tt.want {
+			t.Errorf("parseTimeout(%q) = %v, %v; want %v, nil", tt.in, got, err, tt.want)
+		}
+	}
+	for _, tt := range []struct{ in, says string }{
+		{"-5ms", `"-5ms" is negative: a timeout is 0 (none) or more`},
+		{"NaN", "NaN is not a number: enter a timeout"},
+		{"soon", "not a number: enter a timeout"},
+		{"5 days", `unknown unit "days"`},
+		{"25h", "25h is too long: the longest timeout is 24h"},
+		{"1e3", `unknown unit "e3"`},
+	} {
+		got, err := parseTimeout(tt.in)
+		if err == nil || !strings.Contains(err.Error(), tt.says) {
+			t.Errorf("parseTimeout(%q) = %v, %v; want an error saying %q", tt.in, got, err, tt.says)
+		}
+	}
+	// Whatever the page writes into the field reads back.
+	for _, d := range []time.Duration{1, 1500 * time.Microsecond, 50 * time.Millisecond, time.Hour, maxDelay} {
+		if got, err := parseTimeout(delayText(d)); err != nil || got != d {
+			t.Errorf("parseTimeout(%q) = %v, %v; want %v", delayText(d), got, err, d)
+		}
+	}
+}

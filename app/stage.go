@@ -116,6 +116,16 @@ func (st *stage) keepForms(delay, batchDelay time.Duration, batchN int) {
 	}
 }
 
+// keepChoices keeps free play's other choices in the settings a link
+// holds: one job's timeout (a negative one is not valid, and leaves the
+// last valid one), and whether a batch is a group.
+func (st *stage) keepChoices(timeout time.Duration, group bool) {
+	if timeout >= 0 {
+		st.set.Timeout = timeout
+	}
+	st.set.BatchGroup = group
+}
+
 // live reports whether the page shows now, where actions go; looking at
 // the past, or during a replay, they are off, and the status says why.
 func (st *stage) live() bool {
@@ -221,6 +231,11 @@ func (st *stage) nextDue() {
 	switch t, ok := s.run.S.NextDue(); {
 	case ok:
 		s.send(timeCmd{kind: cmdNextDue})
+		if d, dok := s.run.NextTimeout(); dok && d.Before(t) {
+			// The jump stops there (play.Run.JumpToNextDue).
+			st.tell("Jumped to +" + formatDuration(d.Sub(originOf(s))) + ", where a job's timeout comes before the next due time.")
+			return
+		}
 		st.tell("Jumped to the next due job, at +" + formatDuration(t.Sub(originOf(s))) + ": it starts at once, however long its delay.")
 	case s.run.S.Counts().Queued > 0:
 		st.tell("The jobs waiting have reached their delay and wait for a start slot: press Step to go on.")

@@ -10,8 +10,10 @@
 //	time    real or virtual                                 real
 //	speed   the virtual clock's speed, one of [Speeds]       0.1
 //	delay   one job's delay, 0 to 24h                       1ms
+//	timeout one job's timeout, 0 (none) to 24h              0
 //	n       a batch's size, 1 to 100000                     10
 //	bdelay  a batch's delay, 0 to 24h                       1ms
+//	group   1: a batch's first failure cancels the others   0
 //	start   how long a job's start takes, 0 to 1h           0
 //	jitter  up to this much longer, per start, 0 to 1h      0
 //	fail    percent of starts that fail, 0 to 100           0
@@ -32,16 +34,20 @@
 // since the action before it (since the run began, for the first), and
 // then its fields, each after a '.':
 //
-//	q<at>.<delay>      queue one job of delay
-//	b<at>.<n>.<delay>  queue a batch of n jobs of delay
-//	c<at>.<pos>        cancel the job at position pos (0 for the run's first)
-//	x<at>.<batch>      cancel batch number batch (1 for the run's first)
-//	a<at>              cancel every waiting job
+//	q<at>.<delay>            queue one job of delay
+//	q<at>.<delay>.<timeout>  the same, with a timeout (not 0)
+//	b<at>.<n>.<delay>        queue a batch of n jobs of delay
+//	g<at>.<n>.<delay>        the same, as a group: its first failure
+//	                         cancels the others (play.Run.QueueGroup)
+//	c<at>.<pos>              cancel the job at position pos (0 for the run's first)
+//	x<at>.<batch>            cancel batch number batch (1 for the run's first)
+//	a<at>                    cancel every waiting job
 //
-// Times and delays are nanoseconds in base 36 (digits, then a to z), n,
-// pos and batch are decimal: "q0.lfls-b5sdpq8.10.0-x1hl0g.1" queues a job
-// of 1ms at once, a batch of 10 jobs of no delay 0.35s later, and cancels
-// that batch 2.5ms after. A link holds at most [MaxActions] actions; a
+// Times, delays and timeouts are nanoseconds in base 36 (digits, then a
+// to z), n, pos and batch are decimal: "q0.lfls-b5sdpq8.10.0-x1hl0g.1"
+// queues a job of 1ms at once, a batch of 10 jobs of no delay 0.35s later,
+// and cancels that batch 2.5ms after; "q0.lfls.tro8w" queues a job of 1ms
+// with a timeout of 50ms. A link holds at most [MaxActions] actions; a
 // replay runs them, then runs until end.
 //
 // [Parse] ignores whatever it cannot use, with a note for the visitor:
@@ -103,8 +109,10 @@ type State struct {
 	Virtual    bool          // virtual time
 	Speed      int           // index in Speeds
 	Delay      time.Duration // one job's delay (0 to play.MaxDelay)
+	Timeout    time.Duration // one job's timeout (0, none, to play.MaxDelay)
 	BatchN     int           // a batch's size (1 to play.MaxBatch)
 	BatchDelay time.Duration // a batch's delay (0 to play.MaxDelay)
+	BatchGroup bool          // a batch is a group: its first failure cancels the others
 	// Start is how jobs start. Its Virtual and Seed are not used: they are
 	// State's own, and [State.Settings] fills them in.
 	Start   play.Settings
@@ -114,8 +122,9 @@ type State struct {
 }
 
 // Default returns the page's state on a plain visit: the first lesson,
-// real time (a virtual clock would run at 0.1×), jobs of 1ms, batches of 10 jobs of 1ms, starts that
-// take no time and never fail, no limit, no seed, no actions.
+// real time (a virtual clock would run at 0.1×), jobs of 1ms with no
+// timeout, batches of 10 jobs of 1ms that are no group, starts that take
+// no time and never fail, no limit, no seed, no actions.
 func Default() State {
 	// Speed 0.1×: slow enough to see a 1 ms job wait.
 	return State{Tab: "await", Speed: 1, Delay: time.Millisecond, BatchN: 10, BatchDelay: time.Millisecond}
@@ -148,6 +157,8 @@ func (s State) Check() error {
 		return fmt.Errorf("the speed is an index in Speeds, 0 to %d", len(Speeds)-1)
 	case s.Delay < 0 || s.Delay > play.MaxDelay || s.BatchDelay < 0 || s.BatchDelay > play.MaxDelay:
 		return fmt.Errorf("a delay is from 0 to %s", formatDur(play.MaxDelay))
+	case s.Timeout < 0 || s.Timeout > play.MaxDelay:
+		return fmt.Errorf("a timeout is from 0 (none) to %s", formatDur(play.MaxDelay))
 	case s.BatchN < 1 || s.BatchN > play.MaxBatch:
 		return fmt.Errorf("a batch has 1 to %d jobs", play.MaxBatch)
 	case s.Seed > MaxSeed:
@@ -202,6 +213,12 @@ func checkAction(a play.Action, last time.Duration, jobs, batches int) error {
 		return fmt.Errorf("has a delay out of 0 to %s", formatDur(play.MaxDelay))
 	case a.Delay != 0 && !queues:
 		return errors.New("has a delay but queues nothing")
+	case a.Timeout < 0 || a.Timeout > play.MaxDelay:
+		return fmt.Errorf("has a timeout out of 0 to %s", formatDur(play.MaxDelay))
+	case a.Timeout != 0 && a.Kind != play.Queue:
+		return errors.New("has a timeout but queues no single job")
+	case a.Group && a.Kind != play.QueueBatch:
+		return errors.New("is a group but queues no batch")
 	}
 	switch a.Kind {
 	case play.Queue, play.CancelAll:
@@ -226,8 +243,12 @@ func checkAction(a play.Action, last time.Duration, jobs, batches int) error {
 	return nil
 }
 
-// kinds are the letters of the kinds of action, from play.Queue on.
-const kinds = "qbcxa"
+// kinds are the letters of the kinds of action, from play.Queue on;
+// group is a QueueBatch's letter when it is a group.
+const (
+	kinds = "qbcxa"
+	group = 'g'
+)
 
 // Encode returns the query string, without a leading '?', that holds s:
 // the fields that differ from [Default], in a fixed order. The actions and
@@ -248,8 +269,12 @@ func (s State) Encode() (q string, full bool) {
 		b.add("speed", formatSpeed(Speeds[s.Speed]))
 	}
 	b.dur("delay", s.Delay, d.Delay)
+	b.dur("timeout", s.Timeout, d.Timeout)
 	b.num("n", uint64(s.BatchN), uint64(d.BatchN))
 	b.dur("bdelay", s.BatchDelay, d.BatchDelay)
+	if s.BatchGroup {
+		b.add("group", "1")
+	}
 	b.dur("start", s.Start.StartTime, 0)
 	b.dur("jitter", s.Start.Jitter, 0)
 	b.num("fail", uint64(s.Start.FailPct), 0)
@@ -302,7 +327,11 @@ func encodeActs(acts []play.Action) string {
 		if i > 0 {
 			b = append(b, '-')
 		}
-		b = append(b, kinds[a.Kind-play.Queue])
+		if a.Group {
+			b = append(b, group)
+		} else {
+			b = append(b, kinds[a.Kind-play.Queue])
+		}
 		b = strconv.AppendInt(b, int64(a.At-last), 36)
 		last = a.At
 		if a.Kind != play.Queue && a.Kind != play.CancelAll {
@@ -310,6 +339,9 @@ func encodeActs(acts []play.Action) string {
 		}
 		if a.Kind == play.Queue || a.Kind == play.QueueBatch {
 			b = strconv.AppendInt(append(b, '.'), int64(a.Delay), 36)
+		}
+		if a.Timeout != 0 {
+			b = strconv.AppendInt(append(b, '.'), int64(a.Timeout), 36)
 		}
 	}
 	return string(b)
@@ -327,10 +359,12 @@ func decodeActs(v string) ([]play.Action, error) {
 		if w != "" {
 			k = strings.IndexByte(kinds, w[0])
 		}
-		if k < 0 {
+		a := play.Action{Kind: play.Queue + play.Kind(k)}
+		if w != "" && w[0] == group {
+			a.Kind, a.Group = play.QueueBatch, true
+		} else if k < 0 {
 			return nil, fmt.Errorf("action %d, %s, is of no known kind", i+1, clip(w))
 		}
-		a := play.Action{Kind: play.Queue + play.Kind(k)}
 		f := strings.Split(w[1:], ".")
 		want := 2 // at and one field
 		switch a.Kind {
@@ -338,6 +372,10 @@ func decodeActs(v string) ([]play.Action, error) {
 			want = 3
 		case play.CancelAll:
 			want = 1
+		}
+		timeout, hasTimeout := "", a.Kind == play.Queue && len(f) == 3
+		if hasTimeout {
+			f, timeout = f[:2], f[2]
 		}
 		var err error
 		if len(f) != want {
@@ -358,6 +396,14 @@ func decodeActs(v string) ([]play.Action, error) {
 			var n uint64
 			n, err = strconv.ParseUint(f[len(f)-1], 36, 63)
 			a.Delay = time.Duration(n)
+		}
+		if err == nil && hasTimeout {
+			var n uint64
+			n, err = strconv.ParseUint(timeout, 36, 63)
+			a.Timeout = time.Duration(n)
+			if err == nil && n == 0 {
+				err = errors.New("has a timeout of 0: a job with none has no third field")
+			}
 		}
 		if err != nil {
 			if _, ok := err.(*strconv.NumError); ok {
@@ -416,8 +462,19 @@ func Parse(query string) (State, []string) {
 		}
 	}
 	p.dur("delay", &s.Delay, play.MaxDelay)
+	p.dur("timeout", &s.Timeout, play.MaxDelay)
 	p.num("n", &s.BatchN, 1, play.MaxBatch)
 	p.dur("bdelay", &s.BatchDelay, play.MaxDelay)
+	if v, ok := p.vals["group"]; ok {
+		switch v {
+		case "0":
+			s.BatchGroup = false
+		case "1":
+			s.BatchGroup = true
+		default:
+			p.bad("group", v, "0 or 1")
+		}
+	}
 	p.dur("start", &s.Start.StartTime, play.MaxStartTime)
 	p.dur("jitter", &s.Start.Jitter, play.MaxStartTime)
 	p.num("fail", &s.Start.FailPct, 0, 100)
@@ -454,7 +511,7 @@ func Parse(query string) (State, []string) {
 }
 
 // keys are the parameters a link has, in the order Encode writes them.
-var keys = []string{"tab", "time", "speed", "delay", "n", "bdelay", "start", "jitter", "fail", "panic", "limit", "seed", "end", "acts"}
+var keys = []string{"tab", "time", "speed", "delay", "timeout", "n", "bdelay", "group", "start", "jitter", "fail", "panic", "limit", "seed", "end", "acts"}
 
 // maxNotes caps the notes of one link: a page shows them all.
 const maxNotes = 10

@@ -97,6 +97,10 @@ func TestEachFieldRoundTrips(t *testing.T) {
 		{"delay 1h5s", "delay=1h5s", func(s *State) { s.Delay = time.Hour + 5*time.Second }},
 		{"longest delay", "delay=24h", func(s *State) { s.Delay = play.MaxDelay }},
 		{"odd delay", "delay=23h59m59.999999999s", func(s *State) { s.Delay = play.MaxDelay - 1 }},
+		{"timeout", "timeout=50ms", func(s *State) { s.Timeout = 50 * time.Millisecond }},
+		{"longest timeout", "timeout=24h", func(s *State) { s.Timeout = play.MaxDelay }},
+		{"timeout and delay", "delay=1h&timeout=1.5s", func(s *State) { s.Delay, s.Timeout = time.Hour, 1500*time.Millisecond }},
+		{"group", "group=1", func(s *State) { s.BatchGroup = true }},
 		{"batch of 1", "n=1", func(s *State) { s.BatchN = 1 }},
 		{"biggest batch", "n=100000", func(s *State) { s.BatchN = play.MaxBatch }},
 		{"batch delay", "bdelay=2m", func(s *State) { s.BatchDelay = 2 * time.Minute }},
@@ -117,6 +121,16 @@ func TestEachFieldRoundTrips(t *testing.T) {
 		{"queue at 0", "acts=q0.0", func(s *State) { s.Actions = []play.Action{{Kind: play.Queue}} }},
 		{"batch", "acts=b0.100000.1", func(s *State) {
 			s.Actions = []play.Action{{Kind: play.QueueBatch, N: play.MaxBatch, Delay: 1}}
+		}},
+		{"queue with a timeout", "acts=q0.lfls.tro8w", func(s *State) {
+			s.Actions = []play.Action{{Kind: play.Queue, Delay: time.Millisecond, Timeout: 50 * time.Millisecond}}
+		}},
+		{"longest timeout of an action", "acts=q0.0.umjm17uo0", func(s *State) {
+			s.Actions = []play.Action{{Kind: play.Queue, Timeout: play.MaxDelay}}
+		}},
+		{"group of a batch", "acts=g0.10.0", func(s *State) { s.Actions = []play.Action{{Kind: play.QueueBatch, N: 10, Group: true}} }},
+		{"cancel of a group", "acts=g0.2.lfls-x0.1-c0.1", func(s *State) {
+			s.Actions = []play.Action{{Kind: play.QueueBatch, N: 2, Delay: time.Millisecond, Group: true}, {Kind: play.CancelBatch, N: 1}, {Kind: play.Cancel, N: 1}}
 		}},
 		{"cancel", "acts=q0.0-c0.0", func(s *State) { s.Actions = []play.Action{{Kind: play.Queue}, {Kind: play.Cancel}} }},
 		{"cancel batch", "acts=b0.2.0-x0.1", func(s *State) {
@@ -158,10 +172,28 @@ func fullRun() State {
 	}
 }
 
+// TestFullRunRoundTrips: a run with every setting changed but a timeout
+// and a group, the page's choices before it had them, writes the very
+// link it wrote then.
 func TestFullRunRoundTrips(t *testing.T) {
 	q := roundTrip(t, fullRun())
 	want := "tab=free&time=virtual&speed=100&delay=250ms&n=1000&bdelay=2s&start=10ms&jitter=5ms&fail=10&panic=5&limit=3&seed=12345&end=4h" +
 		"&acts=q0.lfls-b5sdpq8.10.0-c0.0-x1hl0g.1-bapi674.1000.19xtf1ts0-cgjdgxs.1010-a3tsj6ejgg-x0.2"
+	if q != want {
+		t.Errorf("Encode =\n%s\nwant\n%s", q, want)
+	}
+}
+
+// TestTimeoutsAndGroupsRoundTrip: the same run with a timeout and a group
+// in the forms, and actions that use them.
+func TestTimeoutsAndGroupsRoundTrip(t *testing.T) {
+	s := fullRun()
+	s.Timeout, s.BatchGroup = 50*time.Millisecond, true
+	s.Actions[0].Timeout = 50 * time.Millisecond
+	s.Actions[4].Group = true
+	q := roundTrip(t, s)
+	want := "tab=free&time=virtual&speed=100&delay=250ms&timeout=50ms&n=1000&bdelay=2s&group=1&start=10ms&jitter=5ms&fail=10&panic=5&limit=3&seed=12345&end=4h" +
+		"&acts=q0.lfls.tro8w-b5sdpq8.10.0-c0.0-x1hl0g.1-gapi674.1000.19xtf1ts0-cgjdgxs.1010-a3tsj6ejgg-x0.2"
 	if q != want {
 		t.Errorf("Encode =\n%s\nwant\n%s", q, want)
 	}
@@ -185,7 +217,8 @@ func TestRandomStatesRoundTrip(t *testing.T) {
 		s.Tab = tabs[r.IntN(len(tabs))]
 		s.Virtual = r.IntN(2) == 0
 		s.Speed = r.IntN(len(Speeds))
-		s.Delay, s.BatchDelay = dur(play.MaxDelay), dur(play.MaxDelay)
+		s.Delay, s.BatchDelay, s.Timeout = dur(play.MaxDelay), dur(play.MaxDelay), dur(play.MaxDelay)
+		s.BatchGroup = r.IntN(2) == 0
 		s.BatchN = 1 + r.IntN(play.MaxBatch)
 		s.Start.StartTime, s.Start.Jitter = dur(play.MaxStartTime), dur(play.MaxStartTime)
 		s.Start.FailPct = r.IntN(101)
@@ -198,10 +231,10 @@ func TestRandomStatesRoundTrip(t *testing.T) {
 			a := play.Action{At: s.End, Kind: play.Queue + play.Kind(r.IntN(5))}
 			switch a.Kind {
 			case play.Queue:
-				a.Delay = dur(play.MaxDelay)
+				a.Delay, a.Timeout = dur(play.MaxDelay), dur(play.MaxDelay)
 				jobs++
 			case play.QueueBatch:
-				a.N, a.Delay = 1+r.IntN(1000), dur(play.MaxDelay)
+				a.N, a.Delay, a.Group = 1+r.IntN(1000), dur(play.MaxDelay), r.IntN(2) == 0
 				jobs += a.N
 				batches++
 			case play.Cancel:
@@ -290,6 +323,12 @@ func TestHostileValuesAreIgnored(t *testing.T) {
 		{"delay=1", `delay "1"`},
 		{"delay=%3Cscript%3E", `delay "<script>"`},
 		{"bdelay=1d", `bdelay "1d"`},
+		{"timeout=-1ms", `timeout "-1ms" is not a duration from 0 to 24h`},
+		{"timeout=25h", `timeout "25h"`},
+		{"timeout=soon", `timeout "soon"`},
+		{"group=2", `group "2" is not 0 or 1`},
+		{"group=true", `group "true"`},
+		{"group=", `group ""`},
 		{"start=61m", `start "61m" is not a duration from 0 to 1h`},
 		{"jitter=-1ns", `jitter "-1ns"`},
 		{"fail=101", `fail "101" is not a whole number from 0 to 100`},
@@ -422,7 +461,16 @@ func TestBadActionsAreAllDropped(t *testing.T) {
 		{"q0.0-", `action 2, "", is of no known kind`},
 		{"q0.0--a0", "action 2"},
 		{"q0", "wrong number of fields"},
-		{"q0.0.0", "wrong number of fields"},
+		{"q0.0.0", "action 1, \"q0.0.0\", has a timeout of 0"},
+		{"q0.0.1.1", "wrong number of fields"},
+		{"q0.0.", "not a number"},
+		{"q0.0." + b36(play.MaxDelay+1), "action 1 has a timeout out of 0 to 24h"},
+		{"b0.1.0.1", "wrong number of fields"},
+		{"g0.1", "wrong number of fields"},
+		{"g0.1.0.1", "wrong number of fields"},
+		{"g0.0.0", "action 1 queues a batch of 0 jobs"},
+		{"G0.1.0", "no known kind"},
+		{"g0.1.0-x0.2", "action 2 cancels batch 2 of the 1"},
 		{"a0.0", "wrong number of fields"},
 		{"b0.1", "wrong number of fields"},
 		{"c0", "wrong number of fields"},
@@ -554,6 +602,14 @@ func TestCheckRefusesWhatParseRefuses(t *testing.T) {
 		"kind":         func(s *State) { s.Actions = []play.Action{{Kind: 0}} },
 		"unused N":     func(s *State) { s.Actions = []play.Action{{Kind: play.Queue, N: 1}} },
 		"unused delay": func(s *State) { s.Actions = []play.Action{{Kind: play.CancelAll, Delay: 1}} },
+		"timeout":      func(s *State) { s.Timeout = -1 },
+		"long timeout": func(s *State) { s.Timeout = play.MaxDelay + 1 },
+		"action timeout": func(s *State) {
+			s.Actions = []play.Action{{Kind: play.Queue, Timeout: play.MaxDelay + 1}}
+		},
+		"batch timeout": func(s *State) { s.Actions = []play.Action{{Kind: play.QueueBatch, N: 1, Timeout: 1}} },
+		"job group":     func(s *State) { s.Actions = []play.Action{{Kind: play.Queue, Group: true}} },
+		"cancel group":  func(s *State) { s.Actions = []play.Action{{Kind: play.CancelAll, Group: true}} },
 	} {
 		s := Default()
 		set(&s)
@@ -580,6 +636,7 @@ func FuzzParse(f *testing.F) {
 		full,
 		"acts=q0.0-c0.0&end=1s",
 		"acts=b0.5.0-x0.1-a1-c1.4&end=1s",
+		"timeout=50ms&group=1&acts=q0.lfls.tro8w-g0.5.0-x0.1&end=1s",
 		"end=1ns&acts=q0.0-a5",
 		"speed=NaN&delay=-1s&n=1e9&%zz&tab=%3Cscript%3E",
 		"fail=60&panic=60&fail=1",

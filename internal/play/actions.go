@@ -1,6 +1,7 @@
 package play
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -12,8 +13,8 @@ import (
 type Kind uint8
 
 const (
-	Queue       Kind = iota + 1 // queue one job of Delay
-	QueueBatch                  // queue N jobs of Delay as a batch
+	Queue       Kind = iota + 1 // queue one job of Delay, with Timeout
+	QueueBatch                  // queue N jobs of Delay as a batch, a Group or not
 	Cancel                      // cancel the job at position N (0 for the run's first)
 	CancelBatch                 // cancel the waiting jobs of batch N (1 for the run's first)
 	CancelAll                   // cancel every waiting job
@@ -27,10 +28,33 @@ type Action struct {
 	Kind  Kind
 	N     int
 	Delay time.Duration
+	// Timeout is a Queue's: the job is cancelled if it is still queued
+	// this long after it was queued (see [Run.QueueTimeout]). 0 is none.
+	Timeout time.Duration
+	// Group is a QueueBatch's: the batch is bound by
+	// [sched.CancelOnFailure] as it is queued (see [Run.QueueGroup]).
+	Group bool
 }
 
 // Queue submits one job and records it.
-func (r *Run) Queue(d time.Duration) (*sched.Job, error) {
+func (r *Run) Queue(d time.Duration) (*sched.Job, error) { return r.QueueTimeout(d, 0) }
+
+// QueueTimeout submits one job of delay d with a timeout, and records it:
+// if the job is still queued (waiting for its delay, or for a start slot)
+// timeout after it was queued, it is cancelled then, with
+// [context.DeadlineExceeded] as its cause. A job that has begun to start
+// by then is untouched. A timeout of 0 is none.
+//
+// In a virtual run the cancel is exact: the run's moves stop at the
+// timeout, an event like a delay's end, and cancel the job at that
+// instant once the instant's other events have happened (see Run.to), so
+// that its record's DoneAt is its QueuedAt plus timeout and every replay
+// does the same. In real time a timer of package time cancels it, as late
+// as the browser's timers are.
+func (r *Run) QueueTimeout(d, timeout time.Duration) (*sched.Job, error) {
+	if timeout < 0 {
+		return nil, fmt.Errorf("a timeout cannot be negative (%v): 0 is none", timeout)
+	}
 	r.move.Lock()
 	defer r.move.Unlock()
 	r.mu.Lock()
@@ -39,13 +63,21 @@ func (r *Run) Queue(d time.Duration) (*sched.Job, error) {
 	if err != nil {
 		return nil, err
 	}
+	pos := r.njobs
 	if k := len(r.groups) - 1; k >= 0 && r.groups[k].own {
 		r.groups[k].jobs = append(r.groups[k].jobs, j)
 	} else {
 		r.groups = append(r.groups, group{from: r.njobs, jobs: []*sched.Job{j}, own: true})
 	}
 	r.njobs++
-	r.recordLocked(Action{Kind: Queue, Delay: d})
+	switch {
+	case timeout == 0:
+	case r.Clock != nil:
+		r.addDeadlineLocked(deadline{at: j.Record().QueuedAt.Add(timeout), pos: pos, job: j})
+	default:
+		r.timers = append(r.timers, time.AfterFunc(timeout, func() { j.Cancel(context.DeadlineExceeded) }))
+	}
+	r.recordLocked(Action{Kind: Queue, Delay: d, Timeout: timeout})
 	return j, nil
 }
 
@@ -53,10 +85,38 @@ func (r *Run) Queue(d time.Duration) (*sched.Job, error) {
 // [sched.Scheduler.SubmitBatch] as in the lesson's code, and records it.
 // It returns the batch's number (1 for the run's first) and its jobs.
 func (r *Run) QueueBatch(n int, d time.Duration) (int, []*sched.Job, error) {
+	return r.queueBatch(n, d, false)
+}
+
+// QueueGroup is QueueBatch, and binds the batch into a group at once, in
+// the same action, with [sched.CancelOnFailure]: the first of its jobs to
+// fail cancels the others still queued, their cause a [sched.GroupFailure]
+// that names it and wraps its error. Starts already in progress run to
+// their end. No job of the batch fails before it is bound, even one whose
+// start the scheduler began at once: the run's starts wait for the
+// binding, so that a failure always cancels the others as it happens, as
+// in a replay, never when the binding finds it.
+//
+// In a virtual run a failure cancels the others at its instant, in every
+// replay alike, with one limit: natively, starts that end at the same
+// instant race for the scheduler's lock, so which of them fails first,
+// and whether one hands its slot on before another's failure, may differ
+// from run to run. On a browser's one thread they end in the same order
+// every time (TestGroupTiesRepeatInTheBrowser), and a jitter makes such
+// ties all but impossible.
+func (r *Run) QueueGroup(n int, d time.Duration) (int, []*sched.Job, error) {
+	return r.queueBatch(n, d, true)
+}
+
+func (r *Run) queueBatch(n int, d time.Duration, bind bool) (int, []*sched.Job, error) {
 	r.move.Lock()
 	defer r.move.Unlock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if bind {
+		r.binding.Lock()
+		defer r.binding.Unlock()
+	}
 	jobs, err := r.S.SubmitBatch(n, d)
 	if err != nil {
 		return 0, nil, err
@@ -64,7 +124,14 @@ func (r *Run) QueueBatch(n int, d time.Duration) (int, []*sched.Job, error) {
 	r.groups = append(r.groups, group{from: r.njobs, jobs: jobs})
 	r.njobs += len(jobs)
 	r.batches = append(r.batches, jobs)
-	r.recordLocked(Action{Kind: QueueBatch, N: n, Delay: d})
+	r.recordLocked(Action{Kind: QueueBatch, N: n, Delay: d, Group: bind})
+	if bind {
+		// It fails only for a nil job or none; the batch is queued and
+		// recorded all the same, as a replay would do it.
+		if _, err := sched.CancelOnFailure(jobs...); err != nil {
+			return len(r.batches), jobs, fmt.Errorf("batch %d is queued but not bound: %w", len(r.batches), err)
+		}
+	}
 	return len(r.batches), jobs, nil
 }
 
@@ -172,10 +239,10 @@ func (r *Run) recordLocked(a Action) {
 func (r *Run) Do(a Action) error {
 	switch a.Kind {
 	case Queue:
-		_, err := r.Queue(a.Delay)
+		_, err := r.QueueTimeout(a.Delay, a.Timeout)
 		return err
 	case QueueBatch:
-		_, _, err := r.QueueBatch(a.N, a.Delay)
+		_, _, err := r.queueBatch(a.N, a.Delay, a.Group)
 		return err
 	case Cancel:
 		_, err := r.Cancel(a.N)

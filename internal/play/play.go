@@ -141,6 +141,18 @@ type Run struct {
 	njobs   int            // jobs in groups
 	batches [][]*sched.Job // batch n's jobs are batches[n-1]
 	actions []Action
+	// The timeouts of jobs queued with one (see QueueTimeout): in a
+	// virtual run, the instants at which to cancel them, which the run's
+	// moves treat as events; in real time, timers, stopped by Close.
+	deadlines []deadline // by time, then position (see deadline.before)
+	timers    []*time.Timer
+
+	// binding is held while a batch is bound into a group (QueueGroup),
+	// and a start waits for it before it decides anything: no job of a
+	// batch can fail before the batch is bound, even one with no delay,
+	// whose start the scheduler may begin at once on a goroutine of its
+	// own (see QueueGroup).
+	binding sync.RWMutex
 
 	// The ids, drawn by the scheduler under its own lock, which it takes
 	// while mu is held: idMu is taken last.
@@ -227,6 +239,8 @@ func (r *Run) position(id string) int {
 // start is the start function the settings describe. It waits on the
 // run's clock, so that in virtual time it takes virtual time.
 func (r *Run) start(ctx context.Context, rec sched.Record) error {
+	r.binding.RLock()
+	r.binding.RUnlock()
 	d, out := r.Settings.Decide(r.Settings.Seed, r.position(rec.ID))
 	if d > 0 {
 		var due <-chan time.Time
@@ -265,11 +279,19 @@ func (r *Run) Virtual() bool { return r.Clock != nil }
 
 // Close stops the run: jobs still queued are cancelled, starts in
 // progress are told to stop.
-func (r *Run) Close() { r.S.Close() }
+func (r *Run) Close() {
+	r.mu.Lock()
+	for _, t := range r.timers {
+		t.Stop()
+	}
+	r.timers = nil
+	r.mu.Unlock()
+	r.S.Close()
+}
 
 // NextEvent returns when the next thing happens in a virtual run: a job's
-// delay ends or a start ends. ok is false when nothing waits, and in real
-// time.
+// delay ends, a start ends, or a job still queued reaches its timeout. ok
+// is false when nothing waits, and in real time.
 func (r *Run) NextEvent() (t time.Time, ok bool) {
 	if r.Clock == nil {
 		return time.Time{}, false
@@ -278,7 +300,25 @@ func (r *Run) NextEvent() (t time.Time, ok bool) {
 	if c, cok := r.Clock.Next(); cok && (!ok || c.Before(t)) {
 		t, ok = c, true
 	}
+	if d, dok := r.NextTimeout(); dok && (!ok || d.Before(t)) {
+		t, ok = d, true
+	}
 	return t, ok
+}
+
+// NextTimeout returns when, in a virtual run, the next job still queued
+// reaches its timeout. ok is false when none will, and in real time.
+func (r *Run) NextTimeout() (t time.Time, ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for len(r.deadlines) > 0 {
+		d := r.deadlines[0]
+		if d.job.State() == sched.Queued {
+			return d.at, true
+		}
+		r.popDeadlineLocked() // it started, or was cancelled: no event
+	}
+	return time.Time{}, false
 }
 
 // Step moves a virtual run to its next event and lets it settle. It
@@ -316,12 +356,17 @@ func (r *Run) AdvanceTo(t time.Time, max int) bool {
 }
 
 // JumpToNextDue moves a virtual run to when the next job's delay ends,
-// through every event before it: an hour-long job starts at once. It
-// reports false when no job waits for its delay.
+// through every event before it: an hour-long job starts at once. A
+// timeout that comes first stops it there, so that the visitor sees the
+// job it cancels: the page says which (see NextTimeout). It reports false
+// when no job waits for its delay.
 func (r *Run) JumpToNextDue() bool {
 	t, ok := r.S.NextDue()
 	if !ok || r.Clock == nil {
 		return false
+	}
+	if d, dok := r.NextTimeout(); dok && d.Before(t) {
+		t = d
 	}
 	return r.AdvanceTo(t, 0)
 }
@@ -334,9 +379,62 @@ func (r *Run) JumpToNextDue() bool {
 // ends ([sched.Scheduler.Running]) and when a timer is added
 // ([vclock.Clock.Pending]). A start ends only once its job is stamped, so
 // time never moves under a start that has yet to record its end.
+//
+// Then the jobs still queued whose timeout is t are cancelled, at t: once
+// the instant's other events have happened, so that a job whose delay
+// ends, or whose start slot frees, at the very instant of its timeout
+// starts, in every replay alike. The timeouts are the run's own events,
+// not timers of the clock: the handshake counts the clock's timers, and a
+// timer left for a job that started would be an event where nothing
+// happens.
 func (r *Run) to(t time.Time) {
 	r.Clock.AdvanceTo(t)
 	r.settle()
+	r.expire(t)
+}
+
+// expire cancels, with [context.DeadlineExceeded] as their cause, the jobs
+// still queued whose timeout is at or before t, in the order of their
+// timeouts, then of their positions.
+func (r *Run) expire(t time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for len(r.deadlines) > 0 && !r.deadlines[0].at.After(t) {
+		r.popDeadlineLocked().Cancel(context.DeadlineExceeded)
+	}
+}
+
+// addDeadlineLocked adds d where it belongs in r.deadlines. They are few,
+// one a job the visitor queued with a timeout, and mostly added in order.
+func (r *Run) addDeadlineLocked(d deadline) {
+	i := len(r.deadlines)
+	for i > 0 && d.before(r.deadlines[i-1]) {
+		i--
+	}
+	r.deadlines = append(r.deadlines, deadline{})
+	copy(r.deadlines[i+1:], r.deadlines[i:])
+	r.deadlines[i] = d
+}
+
+// popDeadlineLocked removes the earliest deadline, and returns its job.
+func (r *Run) popDeadlineLocked() *sched.Job {
+	j := r.deadlines[0].job
+	r.deadlines[0] = deadline{}
+	r.deadlines = r.deadlines[1:]
+	return j
+}
+
+// deadline is when a job queued with a timeout is cancelled if it still
+// waits.
+type deadline struct {
+	at  time.Time
+	pos int // the job's position, for timeouts at one instant
+	job *sched.Job
+}
+
+// before reports whether d comes before e: by time, then position.
+func (d deadline) before(e deadline) bool {
+	return d.at.Before(e.at) || d.at.Equal(e.at) && d.pos < e.pos
 }
 
 // settle waits until the run is still (see to).
