@@ -225,7 +225,7 @@ func (l *lanes) lane(k int, sp history.Span, job *sched.Job) {
 		return
 	}
 	c := causeOf(job.Err())
-	width := float64(utf8.RuneCountInString(c)) * 6.6
+	width := float64(utf8.RuneCountInString(c)) * 7.2 // at 12 px, digits are widest
 	switch {
 	case c == "":
 	case xe+12+width <= l.right:
@@ -237,11 +237,15 @@ func (l *lanes) lane(k int, sp history.Span, job *sched.Job) {
 }
 
 // causeOf says why a job that did not start ended, in a few words: its
-// cancellation's cause or its start's error, "" when a cancel gave none.
+// cancellation's cause or its start's error, "" when a cancel gave none;
+// for a job that its group cancelled, which job failed.
 func causeOf(err error) string {
 	je, ok := errors.AsType[*sched.JobError](err)
 	if !ok || je.Cause == nil || je.Cause == sched.ErrCancelled {
 		return ""
+	}
+	if gf, ok := errors.AsType[*sched.GroupFailure](je.Cause); ok {
+		return "job " + shortID(gf.ID) + " failed"
 	}
 	c := je.Cause.Error()
 	if r := []rune(c); len(r) > 40 {

@@ -210,3 +210,28 @@ func TestLanesSayWhyAJobDidNotStart(t *testing.T) {
 		}
 	})
 }
+
+// TestCauseOfAGroupsCancel: a job its group cancelled names the job that
+// failed, by the short id the lanes use, not the group's whole message.
+func TestCauseOfAGroupsCancel(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := sched.Scheduler{Start: func(_ context.Context, r sched.Record) error {
+			if r.Delay == time.Millisecond {
+				return errors.New("refused")
+			}
+			return nil
+		}}
+		defer s.Close()
+		failing, _ := s.Submit(time.Millisecond)
+		other, _ := s.Submit(time.Hour)
+		if _, err := sched.Group(context.Background(), failing, other); err == nil {
+			t.Fatal("the group did not fail")
+		}
+		if got, want := causeOf(other.Err()), "job "+shortID(failing.ID())+" failed"; got != want {
+			t.Errorf("causeOf(the cancelled job's error) = %q, want %q", got, want)
+		}
+		if got := causeOf(failing.Err()); got != "refused" {
+			t.Errorf("causeOf(the failed job's error) = %q, want %q", got, "refused")
+		}
+	})
+}
