@@ -182,12 +182,7 @@ func TestTickLabelsDoNotOverlap(t *testing.T) {
 // error, and one cancelled with no cause nothing more.
 func TestLanesSayWhyAJobDidNotStart(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := sched.Scheduler{Start: func(_ context.Context, r sched.Record) error {
-			if r.Delay == time.Millisecond {
-				return errors.New("refused")
-			}
-			return nil
-		}}
+		s := sched.Scheduler{Start: refuseMillisecond}
 		defer s.Close()
 		sub := s.Subscribe()
 		defer sub.Close()
@@ -215,12 +210,7 @@ func TestLanesSayWhyAJobDidNotStart(t *testing.T) {
 // failed, by the short id the lanes use, not the group's whole message.
 func TestCauseOfAGroupsCancel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := sched.Scheduler{Start: func(_ context.Context, r sched.Record) error {
-			if r.Delay == time.Millisecond {
-				return errors.New("refused")
-			}
-			return nil
-		}}
+		s := sched.Scheduler{Start: refuseMillisecond}
 		defer s.Close()
 		failing, _ := s.Submit(time.Millisecond)
 		other, _ := s.Submit(time.Hour)
@@ -234,4 +224,12 @@ func TestCauseOfAGroupsCancel(t *testing.T) {
 			t.Errorf("causeOf(the failed job's error) = %q, want %q", got, "refused")
 		}
 	})
+}
+
+// refuseMillisecond is a start function that refuses the jobs of 1 ms.
+func refuseMillisecond(_ context.Context, r sched.Record) error {
+	if r.Delay == time.Millisecond {
+		return errors.New("refused")
+	}
+	return nil
 }

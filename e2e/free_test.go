@@ -117,12 +117,7 @@ func TestFreeTimeoutAndGroup(t *testing.T) {
 
 			// The link holds both settings and both actions.
 			p.waitFor("the address to hold the run", `location.search.includes("acts=") && location.search.includes("group=1")`)
-			p.waitFor("the address to stay the same for 1.5 s", `(() => {
-				const now = performance.now();
-				if (window.__href !== location.href) { window.__href = location.href; window.__hrefAt = now; }
-				return now - window.__hrefAt > 1500;
-			})()`)
-			href := eval[string](p, `location.href`)
+			href := p.stillAddress()
 			ls, notes := link.Parse(href[strings.Index(href, "?"):])
 			if len(notes) > 0 || ls.Timeout != 50*time.Millisecond || !ls.BatchGroup || len(ls.Actions) != 2 ||
 				ls.Actions[0].Timeout != 50*time.Millisecond || !ls.Actions[1].Group || ls.Actions[1].N != batchN {

@@ -131,12 +131,7 @@ func TestReplayShowsTheSameRun(t *testing.T) {
 	p.waitFor("the address to hold the run's actions", `location.search.includes("acts=") && location.search.includes("seed=777")`)
 	// The run is still: a second later the address is the link Copy link
 	// gives, which writes its link into the address too.
-	p.waitFor("the address to stay the same for 1.5 s", `(() => {
-		const now = performance.now();
-		if (window.__href !== location.href) { window.__href = location.href; window.__hrefAt = now; }
-		return now - window.__hrefAt > 1500;
-	})()`)
-	href := eval[string](p, `location.href`)
+	href := p.stillAddress()
 	p.click("#form-share")
 	p.click("#copy-link")
 	p.waitFor("Copy link's note", `document.getElementById("share-note").textContent.includes("link")`)
@@ -326,4 +321,16 @@ func TestCopyIDByKeyboard(t *testing.T) {
 	if got != id {
 		t.Errorf("the clipboard holds %q; want the whole id %q", got, id)
 	}
+}
+
+// stillAddress waits until the address has stayed the same for 1.5 s (the
+// page rewrites it once the run is still), and returns it.
+func (p *page) stillAddress() string {
+	p.t.Helper()
+	p.waitFor("the address to stay the same for 1.5 s", `(() => {
+		const now = performance.now();
+		if (window.__href !== location.href) { window.__href = location.href; window.__hrefAt = now; }
+		return now - window.__hrefAt > 1500;
+	})()`)
+	return eval[string](p, `location.href`)
 }

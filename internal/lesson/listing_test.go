@@ -244,15 +244,7 @@ func TestListingsSayWhatRunDoes(t *testing.T) {
 		t.Error("limitSeed is not the Example's [32]byte{}")
 	}
 	want["limit"] = append(want["limit"], "rand.NewChaCha8([32]byte{})")
-	for id, calls := range want {
-		l, _ := ByID(id)
-		text := strings.Join(l.Go, "\n")
-		for _, c := range calls {
-			if !strings.Contains(text, c) {
-				t.Errorf("lesson %s: the Go listing does not say %s", id, c)
-			}
-		}
-	}
+	checkSays(t, "Go", func(l Lesson) []string { return l.Go }, want)
 	// The Python of lessons 4 to 8 is this package's own: it says the same.
 	pyWant := map[string][]string{
 		"timeout": {
@@ -270,15 +262,7 @@ func TestListingsSayWhatRunDoes(t *testing.T) {
 			fmt.Sprintf("start_job(uuid4().hex, %g) for _ in range(%d)", blockedDue.Seconds(), blockedOthers),
 		},
 	}
-	for id, says := range pyWant {
-		l, _ := ByID(id)
-		py := strings.Join(l.Python, "\n")
-		for _, s := range says {
-			if !strings.Contains(py, s) {
-				t.Errorf("lesson %s: the Python listing does not say %s", id, s)
-			}
-		}
-	}
+	checkSays(t, "Python", func(l Lesson) []string { return l.Python }, pyWant)
 	// The Python of "limit" is this package's own: it says the same.
 	l, _ := ByID("limit")
 	py := strings.Join(l.Python, "\n")
@@ -327,4 +311,19 @@ func secList(ds []time.Duration) string {
 		s = append(s, fmt.Sprintf("%g", d.Seconds()))
 	}
 	return strings.Join(s, ", ")
+}
+
+// checkSays checks that the lang listing of each lesson of want, as
+// listing gives it, says each of its strings.
+func checkSays(t *testing.T, lang string, listing func(Lesson) []string, want map[string][]string) {
+	t.Helper()
+	for id, says := range want {
+		l, _ := ByID(id)
+		text := strings.Join(listing(l), "\n")
+		for _, s := range says {
+			if !strings.Contains(text, s) {
+				t.Errorf("lesson %s: the %s listing does not say %s", id, lang, s)
+			}
+		}
+	}
 }

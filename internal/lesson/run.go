@@ -534,13 +534,22 @@ func groupTally(recs []sched.Record) (failed sched.Record, cause error, started,
 	return failed, cause, started, cancelled
 }
 
-func groupWait(ctx context.Context, r *run) (string, error) {
+// groupRun queues lesson "group"'s six jobs and waits for them with wait,
+// Group or Gather; a note and an error if either went wrong.
+func groupRun(ctx context.Context, r *run, wait func(context.Context, ...*sched.Job) ([]sched.Record, error)) (string, error) {
 	if err := groupQueue(r); err != nil {
 		return "Submit returned an error: " + err.Error() + ".", err
 	}
-	r.recs, r.err = sched.Group(ctx, r.jobs...)
+	r.recs, r.err = wait(ctx, r.jobs...)
 	if ctx.Err() != nil {
 		return "", context.Cause(ctx)
+	}
+	return "", nil
+}
+
+func groupWait(ctx context.Context, r *run) (string, error) {
+	if note, err := groupRun(ctx, r, sched.Group); err != nil {
+		return note, err
 	}
 	failed, cause, started, cancelled := groupTally(r.recs)
 	if failed.ID == "" {
@@ -551,12 +560,8 @@ func groupWait(ctx context.Context, r *run) (string, error) {
 }
 
 func groupGather(ctx context.Context, r *run) (string, error) {
-	if err := groupQueue(r); err != nil {
-		return "Submit returned an error: " + err.Error() + ".", err
-	}
-	r.recs, r.err = sched.Gather(ctx, r.jobs...)
-	if ctx.Err() != nil {
-		return "", context.Cause(ctx)
+	if note, err := groupRun(ctx, r, sched.Gather); err != nil {
+		return note, err
 	}
 	failed, _, started, cancelled := groupTally(r.recs)
 	var last time.Duration
