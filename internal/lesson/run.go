@@ -513,25 +513,31 @@ func groupQueue(r *run) error {
 	return nil
 }
 
-// groupTally says what became of the jobs of recs: the first to fail, with
-// its cause, and how many started and were cancelled.
-func groupTally(recs []sched.Record) (failed sched.Record, cause error, started, cancelled int) {
+// tally is what became of a group's jobs: the first to fail, with its
+// cause, and how many started and were cancelled.
+type tally struct {
+	failed             sched.Record
+	cause              error
+	started, cancelled int
+}
+
+func groupTally(recs []sched.Record) (t tally) {
 	for _, rec := range recs {
 		switch rec.State {
 		case sched.Started:
-			started++
+			t.started++
 		case sched.Cancelled:
-			cancelled++
+			t.cancelled++
 		case sched.Failed:
-			if failed.ID == "" || rec.DoneAt.Before(failed.DoneAt) {
-				failed = rec
+			if t.failed.ID == "" || rec.DoneAt.Before(t.failed.DoneAt) {
+				t.failed = rec
 				if je, ok := errors.AsType[*sched.JobError](rec.Err); ok {
-					cause = je.Cause
+					t.cause = je.Cause
 				}
 			}
 		}
 	}
-	return failed, cause, started, cancelled
+	return t
 }
 
 // groupRun queues lesson "group"'s six jobs and waits for them with wait,
@@ -551,25 +557,25 @@ func groupWait(ctx context.Context, r *run) (string, error) {
 	if note, err := groupRun(ctx, r, sched.Group); err != nil {
 		return note, err
 	}
-	failed, cause, started, cancelled := groupTally(r.recs)
-	if failed.ID == "" {
+	t := groupTally(r.recs)
+	if t.failed.ID == "" {
 		return "Group returned " + fmt.Sprint(r.err) + ", and no job failed.", errors.New("no job of the group failed")
 	}
 	return fmt.Sprintf("Job %s failed at %s (%v), so the group cancelled the %s still waiting; %d had started before.",
-		short(failed.ID), dur(failed.DoneAt.Sub(failed.QueuedAt)), cause, count(cancelled, "job"), started), nil
+		short(t.failed.ID), dur(t.failed.DoneAt.Sub(t.failed.QueuedAt)), t.cause, count(t.cancelled, "job"), t.started), nil
 }
 
 func groupGather(ctx context.Context, r *run) (string, error) {
 	if note, err := groupRun(ctx, r, sched.Gather); err != nil {
 		return note, err
 	}
-	failed, _, started, cancelled := groupTally(r.recs)
+	t := groupTally(r.recs)
 	var last time.Duration
 	for _, rec := range r.recs {
 		last = max(last, rec.Waited())
 	}
 	return fmt.Sprintf("Gather cancelled nothing: job %s failed, %d others started, the last after %s, and %d %s cancelled.",
-		short(failed.ID), started, dur(last), cancelled, plural(cancelled, "was", "were")), nil
+		short(t.failed.ID), t.started, dur(last), t.cancelled, plural(t.cancelled, "was", "were")), nil
 }
 
 // Lesson "completed": ExampleCompleted.

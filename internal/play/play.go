@@ -239,8 +239,10 @@ func (r *Run) position(id string) int {
 // start is the start function the settings describe. It waits on the
 // run's clock, so that in virtual time it takes virtual time.
 func (r *Run) start(ctx context.Context, rec sched.Record) error {
+	// Wait for a batch's binding into a group to end, if one is under
+	// way: nothing to hold after.
 	r.binding.RLock()
-	r.binding.RUnlock()
+	r.binding.RUnlock() //lint:ignore SA2001 a barrier: the lock is the wait
 	d, out := r.Settings.Decide(r.Settings.Seed, r.position(rec.ID))
 	if d > 0 {
 		var due <-chan time.Time
