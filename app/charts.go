@@ -265,7 +265,12 @@ func maxTime(a, b time.Time) time.Time {
 // a stacked area, one layer a state, each named at its right end with its
 // mark and count, so that colour is not the only cue.
 func areaSVG(h *history.History, t time.Time, width int) string {
-	const height, top, bottom = 150, 20, 130
+	// On a phone the chart is lower, so that a lesson's run of a hundred
+	// jobs shows whole in the first screen, under its code.
+	height, top, bottom := 150, 20, 130
+	if width < narrow {
+		height, bottom = 110, 90
+	}
 	left, right := 8.0, float64(width)-110
 	start := h.First()
 	if !t.After(start) {
@@ -281,7 +286,7 @@ func areaSVG(h *history.History, t time.Time, width int) string {
 		"viewBox", fmt.Sprintf("0 0 %d %d", width, height), "role", "img", "aria-labelledby", "area-title")
 	w.elem("title", fmt.Sprintf("How many of the %s were in each state over %s", plural(total, "job"), formatDuration(sc.Span)), "id", "area-title")
 	axis(&w, sc, left, right, 14, bottom)
-	yOf := func(n int) float64 { return bottom - float64(n)/float64(max(total, 1))*(bottom-top) }
+	yOf := func(n int) float64 { return float64(bottom) - float64(n)/float64(max(total, 1))*float64(bottom-top) }
 	xOf := func(i int) float64 { return left + float64(i+1)/float64(bins)*(right-left) }
 	below := make([]int, bins)
 	for _, si := range states {

@@ -65,7 +65,12 @@ func (lp *lessonPanel) Render() goapp.UI {
 		lr = *p
 	}
 	step := lp.step()
+	// On a phone the summary and why a lesson runs in real time are
+	// hidden: the line under the listing says them until the lesson runs.
 	pyLine, goLine, sayLine := -1, -1, l.Summary+" Press Run lesson."
+	if l.RealTime != "" {
+		sayLine = l.Summary + " " + l.RealTime + " Press Run lesson."
+	}
 	if step >= 0 && step < len(l.Steps) {
 		pyLine, goLine, sayLine = l.Steps[step].Python, l.Steps[step].Go, l.Steps[step].Say
 	}
@@ -227,23 +232,44 @@ func pacer(next <-chan struct{}, manual bool) func(ctx context.Context, step int
 
 // showStep returns what shows the progress of the lesson running in s: a
 // step as it begins, marked at the run's time for the history slider, and
-// a step's note once it has run, with the states it is about.
+// a step's note once it has run, with the states it is about. A step
+// begins once its line is drawn.
 func showStep(st *stage, s *session) func(lesson.Progress) {
 	return func(pr lesson.Progress) {
 		at := s.now()
 		if pr.Done {
 			return
 		}
+		var shown chan struct{}
+		if pr.Note == "" {
+			shown = make(chan struct{})
+		}
 		s.after(st, func() {
 			lr := s.lesson
 			if pr.Note == "" {
 				lr.marks = append(lr.marks, stepMark{at: at, step: pr.Step})
 				lr.step = pr.Step
+				close(shown)
 				return
 			}
 			if st.sess == s {
 				st.tell(pr.Note)
 			}
 		})
+		if shown == nil {
+			return
+		}
+		// The step's calls wait until the page has drawn its line, and
+		// what the step before did: drawing shares the page's one thread
+		// with the jobs, and would make the step's jobs late.
+		select {
+		case <-shown:
+		case <-s.ctx.Done():
+			return
+		}
+		select {
+		case <-paintDone():
+		case <-s.ctx.Done():
+		}
 	}
 }

@@ -505,7 +505,11 @@ func TestVirtualLessonSaysWhatMovesIt(t *testing.T) {
 		tt := mountPage(t)
 		tt.do(func(ctx goapp.Context) { tt.p.run.onMode(true)(ctx, goapp.Event{}) })
 		tt.do(func(ctx goapp.Context) { tt.p.lesson.onRunLesson(ctx, goapp.Event{}) })
-		tt.settle(5 * time.Second)
+		// Each step begins once the page has drawn its line, which this
+		// page draws only while it settles: let it, a second at a time.
+		for i := 0; i < 10 && tt.byID("count-queued").text != "1"; i++ {
+			tt.settle(time.Second)
+		}
 		tt.wantText("count-queued", "1")
 		if say := tt.byID("say").text; !strings.Contains(say, "press Play, Step or Next due") {
 			t.Errorf("#say is %q; want it to name the buttons that move time on", say)

@@ -498,19 +498,20 @@ var defs = []lessonDef{
 			{
 				py:     "blocked = await queue(0.001)",
 				golang: "blocked := queue(time.Millisecond)",
-				say:    "Queue the slow job with the bug, and 100 jobs due 10 ms later, while it computes.",
+				say:    "Run the bug: the slow job, and 100 others.",
 				do:     blockedBug,
 			},
 			{
 				py:     "fixed = await queue(0.002)",
 				golang: "fixed := queue(2 * time.Millisecond)",
-				say:    "Do the same with the fix.",
+				say:    "Run the fix the same way.",
 				do:     blockedFix,
 			},
 			{
 				py:     `print(len(blocked), "and", len(fixed), "started")`,
 				golang: `fmt.Println(len(blocked), "and", len(fixed), "started")`,
-				say:    "Natively Go blocks less: it stops a busy goroutine about every 10 ms to run others, and runs goroutines on every core, so in sched's benchmark the others started at most 22 to 41 ms late on one core (GOMAXPROCS=1) but 1.5 ms late on two.",
+				say:    "Natively, Go stops a busy goroutine every 10 ms or so, on every core.",
+				do:     blockedNative,
 			},
 		},
 	},
