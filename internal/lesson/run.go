@@ -677,7 +677,9 @@ func blockedNative(context.Context, *run) (string, error) {
 }
 
 // roundMS says d in whole milliseconds: "48 ms".
-func roundMS(d time.Duration) string { return fmt.Sprintf("%d ms", d.Round(time.Millisecond).Milliseconds()) }
+func roundMS(d time.Duration) string {
+	return fmt.Sprintf("%d ms", d.Round(time.Millisecond).Milliseconds())
+}
 
 // count says n things: "1 job", "4 jobs".
 func count(n int, thing string) string {
