@@ -18,6 +18,10 @@
 // handler) see go-app as released, and a build needs nothing but the
 // module cache.
 //
+// One patch changes what the browser does: go-app's engine could draw one
+// change over two frames, a component at a time (see [Patches]); the
+// patched engine draws it in one.
+//
 // Each patch must apply exactly once: when go-app's files change, Prepare
 // fails, naming the file and the patch, rather than build a wasm that
 // silently lost the fix or broke.
@@ -65,6 +69,26 @@ const (
 		strings.HasPrefix(path, "web/")
 }
 `
+	// frameCase is where go-app's engine loop draws a frame. The loop picks
+	// at random between a frame and the next dispatch when both are ready,
+	// and a frame that took longer than its period leaves the next one
+	// ready: so a change that asks several components for an update, one
+	// dispatch each, could be drawn over two frames, half of them showing
+	// the change a frame before the others, and a reader of the page could
+	// see two panels disagree. The patch marks the updates already asked
+	// for before it draws.
+	frameCase = `			case <-frames.C:
+				e.handleFrame()
+`
+	frameCaseFixed = `			case <-frames.C:
+				// Added by wasmsched's internal/wasmbuild: take the
+				// dispatches already waiting first, so that the updates a
+				// change asks of several components are drawn in one frame.
+				for n := len(e.dispatches); n > 0; n-- {
+					e.handleDispatch(<-e.dispatches)
+				}
+				e.handleFrame()
+`
 	// generateStub is wasm.go's GenerateStaticWebsite, which only panics
 	// in the browser and names Handler, which http.go declares.
 	generateStub = `func GenerateStaticWebsite(dir string, h *Handler, pages ...string) error {
@@ -79,6 +103,9 @@ var Patches = []Patch{
 	{File: "resource.go", What: "keep the handler's resource providers out of the browser", Apply: serverSide},
 	{File: "wasm.go", What: "drop the browser's GenerateStaticWebsite stub, which names Handler", Apply: func(_ fs.FS, src []byte) ([]byte, error) {
 		return replaceOnce(src, generateStub, "")
+	}},
+	{File: "engine.go", What: "draw in one frame the updates one change asks of several components", Apply: func(_ fs.FS, src []byte) ([]byte, error) {
+		return replaceOnce(src, frameCase, frameCaseFixed)
 	}},
 	{File: "paths_wasm.go", What: "give the browser http.go's two path helpers", Apply: func(pkg fs.FS, src []byte) ([]byte, error) {
 		if src != nil {

@@ -56,6 +56,9 @@ func TestPrepare(t *testing.T) {
 	if strings.Contains(read("wasm.go"), "func GenerateStaticWebsite") {
 		t.Error("wasm.go still declares GenerateStaticWebsite")
 	}
+	if !strings.Contains(read("engine.go"), frameCaseFixed) {
+		t.Error("engine.go's loop does not take the waiting dispatches before it draws a frame")
+	}
 	paths := read("paths_wasm.go")
 	for _, fn := range []string{isRemoteLocation, isStaticResourcePath} {
 		if !strings.Contains(paths, fn) || !strings.Contains(read("http.go"), fn) {
@@ -105,6 +108,7 @@ func TestPatchesFailWhenGoAppChanges(t *testing.T) {
 		"http.go":     {Data: []byte("package app\n\nimport \"strings\"\n\n" + isRemoteLocation + "\n" + isStaticResourcePath)},
 		"resource.go": {Data: []byte("package app\n")},
 		"wasm.go":     {Data: []byte("//go:build wasm\n\npackage app\n\n" + generateStub)},
+		"engine.go":   {Data: []byte("package app\n\nfunc (e *engine) start() {\n\t\tfor {\n\t\t\tselect {\n" + frameCase + "\t\t\t}\n\t\t}\n}\n")},
 	}
 	if _, err := patchFiles(good); err != nil {
 		t.Fatalf("the patches do not apply to files as go-app v9.8.0 has them: %v", err)
@@ -116,6 +120,7 @@ func TestPatchesFailWhenGoAppChanges(t *testing.T) {
 		{"wasm.go", "//go:build wasm\n\npackage app\n", "found 0 times"},
 		{"http.go", "package app\n\nfunc isRemoteLocation(path string) bool { return false }\n", "does not declare"},
 		{"paths_wasm.go", "package app\n", "already exists"},
+		{"engine.go", "package app\n", "found 0 times"},
 	} {
 		changed := fstest.MapFS{}
 		for name, f := range good {
