@@ -269,7 +269,7 @@ func areaSVG(h *history.History, t time.Time, width int) string {
 	// jobs shows whole in the first screen, under its code.
 	height, top, bottom := 150, 20, 130
 	if width < narrow {
-		height, bottom = 110, 90
+		height, bottom = 100, 80
 	}
 	left, right := 8.0, float64(width)-110
 	start := h.First()

@@ -62,7 +62,7 @@ func TestLessonsFiveToEightSayWhatHappened(t *testing.T) {
 		"blocked": {
 			regexp.MustCompile(`^The 100 others started ([0-9]+) ms late at the median, ([0-9]+) ms at most: nothing else ran\.$`),
 			regexp.MustCompile(`^With the fix, they started ([0-9]+) ms late at the median, ([0-9]+) ms at most\.$`),
-			regexp.MustCompile(`^In sched's benchmark, natively, they start at most 22 to 41 ms late on one core, 1\.5 ms on two\.$`),
+			regexp.MustCompile(`^Natively, in a benchmark: at most 22–41 ms late on one core, 1\.5 ms on two\.$`),
 		},
 	}
 	// The steps that say what they did, lesson by lesson.
@@ -99,7 +99,7 @@ func TestLessonsFiveToEightSayWhatHappened(t *testing.T) {
 				if e := p.attr("#lesson", "data-error"); e != "" {
 					t.Fatalf("lesson %s failed: %s", id, e)
 				}
-				checkInView(t, p, "lesson "+id, "#say", "#lesson-step", "#counts")
+				checkInView(t, p, "lesson "+id, "#say", "#lesson-step", "#counts", "#timeline-box")
 				var results []string
 				for _, s := range said(p) {
 					for _, re := range want[id] {

@@ -510,7 +510,7 @@ var defs = []lessonDef{
 			{
 				py:     `print(len(blocked), "and", len(fixed), "started")`,
 				golang: `fmt.Println(len(blocked), "and", len(fixed), "started")`,
-				say:    "Natively, Go stops a busy goroutine every 10 ms or so, on every core.",
+				say:    "Natively, Go pauses a busy goroutine every 10 ms or so.",
 				do:     blockedNative,
 			},
 		},

@@ -673,7 +673,7 @@ func blockedFix(ctx context.Context, r *run) (string, error) {
 // BenchmarkBlocked (README, "A blocked loop"): a figure, not a run, for
 // this page cannot run Go natively.
 func blockedNative(context.Context, *run) (string, error) {
-	return "In sched's benchmark, natively, they start at most 22 to 41 ms late on one core, 1.5 ms on two.", nil
+	return "Natively, in a benchmark: at most 22–41 ms late on one core, 1.5 ms on two.", nil
 }
 
 // roundMS says d in whole milliseconds: "48 ms".
