@@ -340,3 +340,41 @@ func ExampleScheduler_Start_blocked() {
 	fmt.Println(len(blocked), "and", len(fixed), "started")
 	// Output: 100 and 100 started
 }
+
+// Binding jobs as a group without waiting for them: from then on, the
+// first failure cancels the jobs still queued, whoever waits for them.
+func ExampleCancelOnFailure() {
+	s := sched.Scheduler{
+		Start: func(ctx context.Context, r sched.Record) error {
+			if r.Delay == time.Millisecond {
+				return errors.New("refused")
+			}
+			return nil
+		},
+	}
+	defer s.Close()
+
+	first, _ := s.Submit(time.Millisecond)
+	rest, _ := s.SubmitBatch(3, time.Hour)
+	stop, _ := sched.CancelOnFailure(append(rest, first)...)
+	defer stop()
+	first.Wait(context.Background())
+	<-rest[0].Done() // cancelled when first failed, not in an hour
+	fmt.Println(first.State(), rest[0].State(), errors.Is(rest[0].Err(), sched.ErrFailed))
+	// Output: failed cancelled false
+}
+
+// A deadline on the scheduler's clock: on a FakeClock it passes when the
+// clock is advanced to it, at once.
+func ExampleScheduler_WithDeadline() {
+	clock := clockwork.NewFakeClock()
+	s := sched.Scheduler{Clock: clock}
+	defer s.Close()
+
+	ctx, cancel := s.WithDeadline(context.Background(), clock.Now().Add(time.Minute))
+	defer cancel()
+	clock.Advance(time.Minute) // a minute of the scheduler's time, in no time
+	<-ctx.Done()
+	fmt.Println(ctx.Err(), errors.Is(context.Cause(ctx), context.DeadlineExceeded))
+	// Output: context deadline exceeded true
+}
