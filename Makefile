@@ -18,10 +18,10 @@ BENCH_COUNT ?= 5
 # the Go module proxy once.
 ACTIONLINT = github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
-.PHONY: test setup vet lint-workflows test-native test-wasm test-e2e bench bench-browser build serve clean
+.PHONY: test setup vet lint-workflows test-native test-wasm test-e2e test-durable bench bench-browser bench-durable build serve clean
 
 # Each step in turn; the last line says what passed, or which step failed.
-TEST_STEPS = setup vet test-native test-wasm test-e2e
+TEST_STEPS = setup vet test-native test-wasm test-durable test-e2e
 test:
 	@passed=""; for step in $(TEST_STEPS); do \
 		$(MAKE) --no-print-directory $$step || { \
@@ -29,7 +29,7 @@ test:
 		passed="$$passed $$step"; \
 	done; \
 	browser="browser (Chromium)"; command -v chromium >/dev/null 2>&1 || browser="browser SKIPPED (no Chromium)"; \
-	echo; echo "make test: passed: workflow lint, vet and gofmt, native (go test -race), wasm (Node), $$browser"
+	echo; echo "make test: passed: workflow lint, vet and gofmt, native (go test -race), wasm (Node), durable (SQLite, Postgres), $$browser"
 
 # Node.js runs the wasm tests, Chromium the browser tests: installed with
 # apt-get when missing and run as root, else it says what to install.
@@ -54,6 +54,15 @@ test-native:
 test-wasm:
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASM_EXEC)" . ./sched/... ./internal/...
 
+# The durable package (River on SQLite and Postgres) is a module of its
+# own, in durable/, so that the page and plain sched users never pull in
+# River, pgx or SQLite. Its Postgres tests start the distribution's
+# Postgres on loopback (scripts/setup installs it as root); without one
+# they are skipped, saying so, except under CI=true, where they fail.
+test-durable:
+	cd durable && $(GO) vet ./...
+	cd durable && $(GO) test -race -count=1 -timeout 20m ./...
+
 # The browser tests build the site (root and BASE=/wasmsched), serve it
 # with cmd/serve on a free loopback port and drive Chromium. They sit behind
 # the e2e build tag so that `go test ./...` stays fast. With
@@ -68,6 +77,16 @@ bench:
 	@out=$$(mktemp) && trap 'rm -f "$$out"' EXIT && \
 	echo "$(GO) test -bench . -count $(BENCH_COUNT) ./sched/" && \
 	$(GO) test -run='^$$' -bench=. -benchtime=1x -count=$(BENCH_COUNT) ./sched/ | tee "$$out" && \
+	echo && echo "Medians of $(BENCH_COUNT) runs (and their range):" && \
+	bash scripts/benchmedian "$$out"
+
+# The durable package against River used directly and against in-memory
+# sched, on SQLite and on Postgres, in one run (durable/bench_test.go says
+# what each figure is), then the medians of the BENCH_COUNT runs.
+bench-durable:
+	@out=$$(mktemp) && trap 'rm -f "$$out"' EXIT && \
+	echo "cd durable && $(GO) test -bench . -count $(BENCH_COUNT)" && \
+	(cd durable && $(GO) test -run='^$$' -bench=. -benchtime=1x -count=$(BENCH_COUNT) -timeout 90m .) | tee "$$out" && \
 	echo && echo "Medians of $(BENCH_COUNT) runs (and their range):" && \
 	bash scripts/benchmedian "$$out"
 

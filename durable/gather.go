@@ -1,0 +1,191 @@
+package durable
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/wasmsched/wasmsched/sched"
+)
+
+// pollChunk is how many jobs one poll asks the database for.
+const pollChunk = 1000
+
+// cancelTimeout bounds the cancels Gather makes after its ctx ended.
+const cancelTimeout = 30 * time.Second
+
+// Gather waits for every job to reach its final state and returns their
+// records in the order of jobs, like asyncio.gather and sched.Gather. err
+// is nil when every job started; else a *sched.BatchError with each job's
+// error at its index. A failure cancels nothing.
+//
+// The jobs may be started by any process: Gather polls the database (see
+// the package doc). If ctx ends first, Gather cancels the jobs still
+// queued with ctx's cause; if none is starting then, it returns as if they
+// had been cancelled otherwise, else it returns ctx's cause with the
+// records as they are. A database error ends it with that error. All jobs
+// must come from one Scheduler. A nil ctx is sched.ErrNilContext, no jobs
+// sched.ErrEmptyBatch, a nil job sched.ErrNilJob.
+func Gather(ctx context.Context, jobs ...*Job) ([]sched.Record, error) {
+	if ctx == nil {
+		return nil, sched.ErrNilContext
+	}
+	if len(jobs) == 0 {
+		return nil, sched.ErrEmptyBatch
+	}
+	for i, j := range jobs {
+		if j == nil {
+			return nil, &indexError{i, sched.ErrNilJob}
+		}
+		if j.s != jobs[0].s {
+			return nil, &indexError{i, errOtherScheduler}
+		}
+	}
+	recs, err := jobs[0].s.wait(ctx, jobs, true)
+	if err != nil {
+		return recs, err
+	}
+	return recs, batchError(recs)
+}
+
+var errOtherScheduler = errors.New("durable: job of another Scheduler")
+
+type indexError struct {
+	i   int
+	err error
+}
+
+func (e *indexError) Error() string { return e.err.Error() + " at index " + strconv.Itoa(e.i) }
+func (e *indexError) Unwrap() error { return e.err }
+
+func batchError(recs []sched.Record) error {
+	var errs []error
+	for i, r := range recs {
+		if r.Err == nil {
+			continue
+		}
+		if errs == nil {
+			errs = make([]error, len(recs))
+		}
+		errs[i] = r.Err
+	}
+	if errs == nil {
+		return nil
+	}
+	return &sched.BatchError{Errs: errs}
+}
+
+// wait polls until every job is final. It asks for the first pollChunk
+// jobs not yet final, in their order, and asks again at once while a poll
+// finds some final, else after PollInterval: a gather of n jobs costs
+// about n/pollChunk queries while jobs finish, one a PollInterval while
+// none does.
+func (s *Scheduler) wait(ctx context.Context, jobs []*Job, cancelOnEnd bool) ([]sched.Record, error) {
+	recs := make([]sched.Record, len(jobs))
+	for i, j := range jobs {
+		recs[i] = sched.Record{ID: j.args.ID, Delay: j.args.Delay, QueuedAt: j.args.QueuedAt}
+	}
+	pending := make([]int, len(jobs))
+	for i := range pending {
+		pending[i] = i
+	}
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for len(pending) > 0 {
+		progress, err := s.poll(ctx, jobs, recs, &pending)
+		if err != nil {
+			if ctx.Err() != nil {
+				return s.ended(ctx, jobs, recs, pending, cancelOnEnd)
+			}
+			return recs, err
+		}
+		if progress || len(pending) == 0 {
+			continue
+		}
+		if timer == nil {
+			timer = time.NewTimer(s.cfg.PollInterval)
+		} else {
+			timer.Reset(s.cfg.PollInterval)
+		}
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+			return s.ended(ctx, jobs, recs, pending, cancelOnEnd)
+		}
+	}
+	return recs, nil
+}
+
+// poll reads the first pollChunk pending jobs, fills in their records,
+// drops the final ones from pending, and reports whether there were any.
+func (s *Scheduler) poll(ctx context.Context, jobs []*Job, recs []sched.Record, pending *[]int) (bool, error) {
+	chunk := (*pending)[:min(len(*pending), pollChunk)]
+	ids := make([]int64, 0, len(chunk))
+	seen := make(map[int64]bool, len(chunk))
+	for _, i := range chunk {
+		if id := jobs[i].riverID; !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	res, err := s.b.list(ctx, river.NewJobListParams().IDs(ids...).First(len(ids)))
+	if err != nil {
+		return false, err
+	}
+	rows := make(map[int64]int, len(res.Jobs))
+	for k, row := range res.Jobs {
+		rows[row.ID] = k
+	}
+	var left []int
+	for _, i := range chunk {
+		k, ok := rows[jobs[i].riverID]
+		if !ok {
+			recs[i].Err = jobs[i].gone()
+			return false, recs[i].Err
+		}
+		r, err := jobs[i].recordOf(res.Jobs[k])
+		if err != nil {
+			return false, err
+		}
+		recs[i] = r
+		if !r.State.Final() {
+			left = append(left, i)
+		}
+	}
+	progress := len(left) < len(chunk)
+	*pending = append(left, (*pending)[len(chunk):]...)
+	return progress, nil
+}
+
+// ended is wait's end when ctx ended: with cancelOnEnd, it cancels the jobs
+// still queued with ctx's cause and reads them again.
+func (s *Scheduler) ended(ctx context.Context, jobs []*Job, recs []sched.Record, pending []int, cancelOnEnd bool) ([]sched.Record, error) {
+	cause := context.Cause(ctx)
+	if !cancelOnEnd {
+		return recs, cause
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cancelTimeout)
+	defer cancel()
+	for _, i := range pending {
+		if _, err := jobs[i].Cancel(cctx, cause); err != nil {
+			return recs, errors.Join(cause, err)
+		}
+	}
+	for len(pending) > 0 {
+		before := len(pending)
+		if _, err := s.poll(cctx, jobs, recs, &pending); err != nil {
+			return recs, errors.Join(cause, err)
+		}
+		if len(pending) == before {
+			return recs, cause // some are starting
+		}
+	}
+	return recs, nil
+}
