@@ -272,16 +272,33 @@ func causeOf(text string) error {
 // in the order they were queued: after a restart, the jobs an earlier
 // process queued, to wait for them again.
 func (s *Scheduler) Unfinished(ctx context.Context) ([]*Job, error) {
+	return s.jobs(ctx, rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
+		rivertype.JobStateRunning, rivertype.JobStateScheduled)
+}
+
+// Jobs returns handles on all the queue's jobs still in the database,
+// final or not, in the order they were queued.
+func (s *Scheduler) Jobs(ctx context.Context) ([]*Job, error) {
+	return s.jobs(ctx)
+}
+
+// jobs lists the queue's jobs in the given states (none: all), a page of
+// 10,000 at a time.
+func (s *Scheduler) jobs(ctx context.Context, states ...rivertype.JobState) ([]*Job, error) {
 	if ctx == nil {
 		return nil, sched.ErrNilContext
 	}
+	const page = 10_000
 	params := river.NewJobListParams().
 		Kinds(Kind).
 		Queues(s.cfg.Queue).
-		States(rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
-			rivertype.JobStateRunning, rivertype.JobStateScheduled).
 		OrderBy(river.JobListOrderByID, river.SortOrderAsc).
-		First(10_000)
+		First(page)
+	if len(states) > 0 {
+		params = params.States(states...)
+	} else {
+		params = params.States(rivertype.JobStates()...)
+	}
 	var jobs []*Job
 	for {
 		res, err := s.b.list(ctx, params)
@@ -295,7 +312,7 @@ func (s *Scheduler) Unfinished(ctx context.Context) ([]*Job, error) {
 			}
 			jobs = append(jobs, &Job{s: s, riverID: row.ID, args: a})
 		}
-		if len(res.Jobs) < 10_000 {
+		if len(res.Jobs) < page {
 			return jobs, nil
 		}
 		params = params.After(res.LastCursor)

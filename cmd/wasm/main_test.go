@@ -5,7 +5,9 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -50,6 +52,9 @@ func TestClientDoesNotImportNetHTTP(t *testing.T) {
 			continue
 		}
 		pkg, imports := fields[0], fields[1:]
+		if durableOnly.MatchString(pkg) {
+			t.Errorf("the wasm depends on %s, which only the durable module may use", pkg)
+		}
 		switch pkg {
 		case "github.com/wasmsched/wasmsched/cmd/wasm":
 			sawMain = true
@@ -69,5 +74,36 @@ func TestClientDoesNotImportNetHTTP(t *testing.T) {
 	}
 	if !sawMain || !sawGoApp {
 		t.Fatalf("go list did not list the wasm main and go-app; output:\n%s", out)
+	}
+}
+
+// durableOnly matches the packages of River, pgx and SQLite, which only the
+// durable module (durable/, a module of its own) may pull in.
+var durableOnly = regexp.MustCompile(`riverqueue|jackc/pgx|sqlite`)
+
+// TestDurableStaysOut checks that a plain sched user, and anyone who
+// requires this module, never gets River, pgx or SQLite: sched's
+// dependencies name none of them, nor does the module graph of the root
+// module, which is what `go get github.com/wasmsched/wasmsched/sched`
+// resolves.
+func TestDurableStaysOut(t *testing.T) {
+	for _, args := range [][]string{
+		{"list", "-deps", "../../sched"},
+		{"list", "-deps", "-test", "../../sched"},
+		{"list", "-m", "all"},
+	} {
+		out, err := exec.Command("go", args...).Output()
+		if err != nil {
+			t.Fatalf("go %s: %v", strings.Join(args, " "), err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		if len(lines) < 3 {
+			t.Fatalf("go %s listed too little to be right:\n%s", strings.Join(args, " "), out)
+		}
+		for _, l := range lines {
+			if durableOnly.MatchString(l) {
+				t.Errorf("go %s: %s; only the durable module may use it", strings.Join(args, " "), l)
+			}
+		}
 	}
 }
