@@ -40,6 +40,9 @@ type Config struct {
 	// when the process stops (Close, after River's SoftStopTimeout) or when
 	// River's JobTimeout (default 1 minute) passes. Nil: starting takes no
 	// time. Every process that starts jobs of the queue needs the same one.
+	// A start may be called twice for one job: when its process dies during
+	// it, or after it returned but before River recorded the end, River's
+	// rescuer retries the job (see the package doc).
 	Start func(ctx context.Context, r sched.Record) error
 
 	// Limit caps the starts that run at once in this process: it is River's
@@ -63,7 +66,9 @@ type Config struct {
 
 	// River, if set, is called with the River config this package built,
 	// before the client is made: to set JobTimeout, RescueStuckJobsAfter,
-	// Logger and so on. Queues and Workers are this package's; changing
+	// Logger and so on. RescueStuckJobsAfter decides how soon a start that a
+	// crash interrupted is tried again: by default a job stays Starting for
+	// an hour after its process died. Queues and Workers are this package's; changing
 	// them is unsupported. Default logger: River's warnings and errors to
 	// standard error.
 	River func(*river.Config)

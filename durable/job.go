@@ -141,7 +141,9 @@ func (j *Job) Record(ctx context.Context) (sched.Record, error) {
 // Cancel cancels the job if it is still queued (waiting for its due time,
 // or due and not yet fetched by a process), with cause (nil: none), and
 // reports whether it did. A start under way is not interrupted, as in
-// sched. The cause is kept as text in the database, for every process;
+// sched. A job that River rescued after a crash and will retry is Queued
+// again and can be cancelled: its start was called in the dead process, and
+// may have done its work. The cause is kept as text in the database, for every process;
 // errors.Is finds the cause itself only in records read through this
 // handle.
 func (j *Job) Cancel(ctx context.Context, cause error) (bool, error) {
