@@ -152,7 +152,7 @@ func (c *cli) work(w *durable.Scheduler, jobs []*durable.Job) error {
 	if _, ok := errors.AsType[*sched.BatchError](err); err != nil && !ok {
 		return c.readError(err)
 	}
-	if failed := checkBatches(c.out, jobs, recs); failed > 0 {
+	if failed := checkBatches(c.out, handles(jobs), recs); failed > 0 {
 		return fmt.Errorf("the check failed for %s", plural(failed, "batch"))
 	}
 	return nil
@@ -394,7 +394,7 @@ func (c *cli) seed() error {
 	}
 	if err != nil {
 		fail = err.Error()
-	} else if problems := batchProblems(jobs, recs); len(problems) > 0 {
+	} else if problems := batchProblems(handles(jobs), recs); len(problems) > 0 {
 		fail = strings.Join(problems, "; ")
 	}
 	ok := ""
@@ -451,10 +451,26 @@ func (c *cli) cancelOne(s *durable.Scheduler) (id, fail string) {
 	return id, ""
 }
 
+// A handle is what the batch check needs of a job's handle
+// (*durable.Job): which job it is, and when it was queued, by its River id.
+type handle interface {
+	ID() string
+	RiverID() int64
+}
+
+func handles(jobs []*durable.Job) []handle {
+	hs := make([]handle, len(jobs))
+	for i, j := range jobs {
+		hs[i] = j
+	}
+	return hs
+}
+
 // batchProblems is what is wrong with a gathered batch: each job must have
 // started, be valid and not have started before it was due, and recs must
-// be in the order of jobs, sharing one queued time. None: ok.
-func batchProblems(jobs []*durable.Job, recs []sched.Record) []string {
+// be in the order of jobs, the order they were queued in, sharing one
+// queued time. None: ok.
+func batchProblems(jobs []handle, recs []sched.Record) []string {
 	var problems []string
 	if len(recs) != len(jobs) {
 		return []string{fmt.Sprintf("%d records for %d jobs", len(recs), len(jobs))}
@@ -478,10 +494,10 @@ func batchProblems(jobs []*durable.Job, recs []sched.Record) []string {
 
 // checkBatches checks each batch of recs (see batchesOf) with
 // batchProblems, prints the outcome, and returns how many failed.
-func checkBatches(w io.Writer, jobs []*durable.Job, recs []sched.Record) int {
+func checkBatches(w io.Writer, jobs []handle, recs []sched.Record) int {
 	failed := 0
 	for _, b := range batchesOf(recs) {
-		bj := make([]*durable.Job, len(b))
+		bj := make([]handle, len(b))
 		br := make([]sched.Record, len(b))
 		for k, i := range b {
 			bj[k], br[k] = jobs[i], recs[i]
