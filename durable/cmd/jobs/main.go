@@ -9,7 +9,10 @@
 //	go run ./cmd/jobs list
 //	go run ./cmd/jobs run
 //
-// `go run ./cmd/jobs -h` says more.
+// `go run ./cmd/jobs -h` says more. Under go run, Ctrl-C in the terminal
+// reaches the command, but a signal sent to the go process alone does not:
+// go exits and leaves the command running. To kill it from elsewhere, name
+// its own process (pgrep -f 'jobs .*queue'), or go build it first.
 package main
 
 import (
