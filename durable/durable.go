@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -97,7 +98,7 @@ func OpenSQLite(ctx context.Context, path string, cfg Config) (*Scheduler, error
 	if path == "" {
 		return nil, errors.New("durable: no SQLite file given")
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_txlock=immediate")
+	db, err := sql.Open("sqlite", "file:"+uriEscape.Replace(path)+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
@@ -139,6 +140,9 @@ func OpenPostgres(ctx context.Context, url string, cfg Config) (*Scheduler, erro
 		return b, err
 	})
 }
+
+// uriEscape escapes what a SQLite URI's file name cannot hold as it is.
+var uriEscape = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
 
 func millis() time.Time { return time.Now().UTC().Round(time.Millisecond) }
 func micros() time.Time { return time.Now().UTC().Round(time.Microsecond) }

@@ -3,6 +3,7 @@ package durable_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -286,5 +287,55 @@ func TestRunCancelsWhenCtxEnds(t *testing.T) {
 	<-done
 	if rec.State != sched.Cancelled || !errors.Is(err, sched.ErrCancelled) || !errors.Is(err, cause) {
 		t.Fatalf("Run = %+v, %v; want the job cancelled with ctx's cause", rec, err)
+	}
+}
+
+// TestWaitLeavesJobsQueued: Wait's ctx ending stops the waiting only;
+// Records reads the jobs as they are, queued.
+func TestWaitLeavesJobsQueued(t *testing.T) {
+	s := openSQLite(t, tempDB(t), durable.Config{})
+	ctx := testCtx(t)
+	jobs, err := s.SubmitBatch(ctx, 3, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithCancelCause(ctx)
+	stop := errors.New("told to stop")
+	cancel(stop)
+	if _, err := durable.Wait(wctx, jobs...); !errors.Is(err, stop) {
+		t.Fatalf("Wait with an ended ctx = %v, want its cause", err)
+	}
+	recs, err := durable.Records(ctx, jobs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range recs {
+		if r.State != sched.Queued || r.ID != jobs[i].ID() || !r.QueuedAt.Equal(jobs[i].QueuedAt()) || r.Delay != jobs[i].Delay() {
+			t.Errorf("record %d after Wait: %+v; want job %s still queued", i, r, jobs[i].ID())
+		}
+	}
+	// Gather's ctx ending cancels them, with its cause.
+	if _, err := durable.Gather(wctx, jobs...); !errors.Is(err, sched.ErrCancelled) || !errors.Is(err, stop) {
+		t.Fatalf("Gather with an ended ctx = %v, want the jobs cancelled with its cause", err)
+	}
+}
+
+// TestOddFileNames: a file name with the characters a SQLite URI gives a
+// meaning to opens that file, not another.
+func TestOddFileNames(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"x?y.sqlite", "a#b.sqlite", "p%41.sqlite"} {
+		path := filepath.Join(dir, name)
+		s := openSQLite(t, path, durable.Config{NoStarts: true})
+		if _, err := s.Submit(testCtx(t), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("%q: %v", name, err)
+		}
+	}
+	if es, _ := os.ReadDir(dir); len(es) > 3*3 { // each file, its -wal and -shm at most
+		t.Errorf("files made: %v", es)
 	}
 }

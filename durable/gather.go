@@ -30,25 +30,33 @@ const cancelTimeout = 30 * time.Second
 // must come from one Scheduler. A nil ctx is sched.ErrNilContext, no jobs
 // sched.ErrEmptyBatch, a nil job sched.ErrNilJob.
 func Gather(ctx context.Context, jobs ...*Job) ([]sched.Record, error) {
-	if ctx == nil {
-		return nil, sched.ErrNilContext
-	}
-	if len(jobs) == 0 {
-		return nil, sched.ErrEmptyBatch
-	}
-	for i, j := range jobs {
-		if j == nil {
-			return nil, &indexError{i, sched.ErrNilJob}
-		}
-		if j.s != jobs[0].s {
-			return nil, &indexError{i, errOtherScheduler}
-		}
+	if err := check(ctx, jobs); err != nil {
+		return nil, err
 	}
 	recs, err := jobs[0].s.wait(ctx, jobs, true)
 	if err != nil {
 		return recs, err
 	}
 	return recs, batchError(recs)
+}
+
+// check is the bad input of Gather, Wait and Records.
+func check(ctx context.Context, jobs []*Job) error {
+	if ctx == nil {
+		return sched.ErrNilContext
+	}
+	if len(jobs) == 0 {
+		return sched.ErrEmptyBatch
+	}
+	for i, j := range jobs {
+		if j == nil {
+			return &indexError{i, sched.ErrNilJob}
+		}
+		if j.s != jobs[0].s {
+			return &indexError{i, errOtherScheduler}
+		}
+	}
+	return nil
 }
 
 var errOtherScheduler = errors.New("durable: job of another Scheduler")
@@ -84,10 +92,7 @@ func batchError(recs []sched.Record) error {
 // about n/pollChunk queries while jobs finish, one a PollInterval while
 // none does.
 func (s *Scheduler) wait(ctx context.Context, jobs []*Job, cancelOnEnd bool) ([]sched.Record, error) {
-	recs := make([]sched.Record, len(jobs))
-	for i, j := range jobs {
-		recs[i] = sched.Record{ID: j.args.ID, Delay: j.args.Delay, QueuedAt: j.args.QueuedAt}
-	}
+	recs := s.blank(jobs)
 	pending := make([]int, len(jobs))
 	for i := range pending {
 		pending[i] = i
@@ -127,6 +132,23 @@ func (s *Scheduler) wait(ctx context.Context, jobs []*Job, cancelOnEnd bool) ([]
 // drops the final ones from pending, and reports whether there were any.
 func (s *Scheduler) poll(ctx context.Context, jobs []*Job, recs []sched.Record, pending *[]int) (bool, error) {
 	chunk := (*pending)[:min(len(*pending), pollChunk)]
+	if err := s.read(ctx, jobs, recs, chunk); err != nil {
+		return false, err
+	}
+	var left []int
+	for _, i := range chunk {
+		if !recs[i].State.Final() {
+			left = append(left, i)
+		}
+	}
+	progress := len(left) < len(chunk)
+	*pending = append(left, (*pending)[len(chunk):]...)
+	return progress, nil
+}
+
+// read reads the records of jobs[i] for each i in chunk (at most
+// pollChunk) in one query.
+func (s *Scheduler) read(ctx context.Context, jobs []*Job, recs []sched.Record, chunk []int) error {
 	ids := make([]int64, 0, len(chunk))
 	seen := make(map[int64]bool, len(chunk))
 	for _, i := range chunk {
@@ -137,31 +159,64 @@ func (s *Scheduler) poll(ctx context.Context, jobs []*Job, recs []sched.Record, 
 	}
 	res, err := s.b.list(ctx, river.NewJobListParams().IDs(ids...).First(len(ids)))
 	if err != nil {
-		return false, err
+		return err
 	}
 	rows := make(map[int64]int, len(res.Jobs))
 	for k, row := range res.Jobs {
 		rows[row.ID] = k
 	}
-	var left []int
 	for _, i := range chunk {
 		k, ok := rows[jobs[i].riverID]
 		if !ok {
 			recs[i].Err = jobs[i].gone()
-			return false, recs[i].Err
+			return recs[i].Err
 		}
 		r, err := jobs[i].recordOf(res.Jobs[k])
 		if err != nil {
-			return false, err
+			return err
 		}
 		recs[i] = r
-		if !r.State.Final() {
-			left = append(left, i)
-		}
 	}
-	progress := len(left) < len(chunk)
-	*pending = append(left, (*pending)[len(chunk):]...)
-	return progress, nil
+	return nil
+}
+
+// Records reads the jobs' records from the database now, in the order of
+// jobs, a query per 1,000 jobs; it waits for nothing. All jobs must come
+// from one Scheduler.
+func Records(ctx context.Context, jobs ...*Job) ([]sched.Record, error) {
+	if err := check(ctx, jobs); err != nil {
+		return nil, err
+	}
+	s := jobs[0].s
+	recs := s.blank(jobs)
+	idx := make([]int, len(jobs))
+	for i := range idx {
+		idx[i] = i
+	}
+	for len(idx) > 0 {
+		n := min(len(idx), pollChunk)
+		if err := s.read(ctx, jobs, recs, idx[:n]); err != nil {
+			return recs, err
+		}
+		idx = idx[n:]
+	}
+	return recs, nil
+}
+
+// Wait waits, like Gather, for every job to reach its final state and
+// returns their records in order, with a *sched.BatchError if any did not
+// start; but if ctx ends first, it only stops waiting: the jobs go on, and
+// it returns ctx's cause with the records as last read. It is what a
+// process that is told to stop uses, to leave its jobs queued.
+func Wait(ctx context.Context, jobs ...*Job) ([]sched.Record, error) {
+	if err := check(ctx, jobs); err != nil {
+		return nil, err
+	}
+	recs, err := jobs[0].s.wait(ctx, jobs, false)
+	if err != nil {
+		return recs, err
+	}
+	return recs, batchError(recs)
 }
 
 // ended is wait's end when ctx ended: with cancelOnEnd, it cancels the jobs
@@ -188,4 +243,13 @@ func (s *Scheduler) ended(ctx context.Context, jobs []*Job, recs []sched.Record,
 		}
 	}
 	return recs, nil
+}
+
+// blank is the jobs' records as far as their handles know them.
+func (s *Scheduler) blank(jobs []*Job) []sched.Record {
+	recs := make([]sched.Record, len(jobs))
+	for i, j := range jobs {
+		recs[i] = sched.Record{ID: j.args.ID, Delay: j.args.Delay, QueuedAt: j.args.QueuedAt}
+	}
+	return recs
 }

@@ -29,6 +29,12 @@ type Job struct {
 // ID returns the job's id: 32 lowercase hex digits.
 func (j *Job) ID() string { return j.args.ID }
 
+// QueuedAt returns when the job was queued, as its record says.
+func (j *Job) QueuedAt() time.Time { return j.args.QueuedAt }
+
+// Delay returns the delay the job was queued with.
+func (j *Job) Delay() time.Duration { return j.args.Delay }
+
 // RiverID returns the job's id in River's table (river_job.id).
 func (j *Job) RiverID() int64 { return j.riverID }
 
@@ -271,8 +277,12 @@ func causeOf(text string) error {
 }
 
 // Unfinished returns handles on the queue's jobs that are not final yet,
-// in the order they were queued: after a restart, the jobs an earlier
-// process queued, to wait for them again.
+// in the order they were queued (River's ids; on Postgres, batches queued
+// at the same moment by two processes may interleave): after a restart,
+// the jobs an earlier process queued, to wait for them again. A Scheduler
+// that starts jobs may start and finish overdue ones before Unfinished
+// reads them: to see every one, list them with a NoStarts Scheduler
+// before opening the one that starts them.
 func (s *Scheduler) Unfinished(ctx context.Context) ([]*Job, error) {
 	return s.jobs(ctx, rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
 		rivertype.JobStateRunning, rivertype.JobStateScheduled)
