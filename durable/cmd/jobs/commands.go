@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -227,26 +228,26 @@ func (c *cli) list() error {
 	if err := c.st.mustExist(); err != nil {
 		return err
 	}
-	r, err := c.st.reader(c.ctx)
+	s, err := c.st.open(c.ctx, false)
 	if err != nil {
-		return err
+		return c.openError(err)
 	}
-	defer r.close()
-	rows, err := r.all(c.ctx)
+	defer s.Close()
+	recs, err := allRecords(c.ctx, s)
 	if err != nil {
 		return c.readError(err)
 	}
-	if len(rows) == 0 {
+	if len(recs) == 0 {
 		fmt.Fprintf(c.out, "no jobs in %s\n", c.st)
 		return nil
 	}
 	now := time.Now()
 	fmt.Fprint(c.out, header)
 	var counts [sched.Failed + 1]int
-	for _, r := range rows {
-		fmt.Fprint(c.out, formatRow(r.rec, now))
-		if r.rec.State <= sched.Failed {
-			counts[r.rec.State]++
+	for _, r := range recs {
+		fmt.Fprint(c.out, formatRow(r, now))
+		if r.State <= sched.Failed {
+			counts[r.State]++
 		}
 	}
 	var parts []string
@@ -255,8 +256,28 @@ func (c *cli) list() error {
 			parts = append(parts, fmt.Sprintf("%d %v", n, sched.State(s)))
 		}
 	}
-	fmt.Fprintf(c.out, "%s in %s: %s\n", plural(len(rows), "job"), c.st, strings.Join(parts, ", "))
+	fmt.Fprintf(c.out, "%s in %s: %s\n", plural(len(recs), "job"), c.st, strings.Join(parts, ", "))
 	return nil
+}
+
+// allRecords reads the records of all the queue's jobs, final or not, in
+// the order they were queued. If River deletes one of them (an old final
+// job) between the listing and the reading, it lists them again.
+func allRecords(ctx context.Context, s *durable.Scheduler) ([]sched.Record, error) {
+	for try := 1; ; try++ {
+		jobs, err := s.Jobs(ctx)
+		if err != nil || len(jobs) == 0 {
+			return nil, err
+		}
+		recs, err := durable.Records(ctx, jobs...)
+		switch {
+		case errors.Is(err, durable.ErrGone) && try < 3:
+			continue
+		case err != nil:
+			return nil, err
+		}
+		return recs, nil
+	}
 }
 
 var idPrefix = regexp.MustCompile(`^[0-9a-f]{1,32}$`)
@@ -300,7 +321,7 @@ func (c *cli) cancel(ids []string) error {
 		}
 		switch len(matches) {
 		case 0:
-			problems = append(problems, c.notQueued(id))
+			problems = append(problems, c.notQueued(w, id))
 		case 1:
 			ok, err := matches[0].Cancel(c.ctx, errCancelled)
 			switch {
@@ -322,14 +343,11 @@ func (c *cli) cancel(ids []string) error {
 }
 
 // notQueued says why no queued job's id starts with id.
-func (c *cli) notQueued(id string) string {
-	if r, err := c.st.reader(c.ctx); err == nil {
-		defer r.close()
-		if rows, err := r.all(c.ctx); err == nil {
-			for _, row := range rows {
-				if strings.HasPrefix(row.rec.ID, id) {
-					return fmt.Sprintf("%s is %v, not queued", row.rec.ID, row.rec.State)
-				}
+func (c *cli) notQueued(s *durable.Scheduler, id string) string {
+	if recs, err := allRecords(c.ctx, s); err == nil {
+		for _, r := range recs {
+			if strings.HasPrefix(r.ID, id) {
+				return fmt.Sprintf("%s is %v, not queued", r.ID, r.State)
 			}
 		}
 	}
@@ -414,7 +432,7 @@ func (c *cli) seed() error {
 
 // cancelOne is the seed's second check: it queues a job due in an hour,
 // cancels it, checks its record through its handle and then as the
-// database holds it, read by another connection. It returns the job's id,
+// database holds it, through a handle from Jobs. It returns the job's id,
 // and what is wrong, if anything.
 func (c *cli) cancelOne(s *durable.Scheduler) (id, fail string) {
 	job, err := s.Submit(c.ctx, delayLarge)
@@ -434,19 +452,22 @@ func (c *cli) cancelOne(s *durable.Scheduler) (id, fail string) {
 	case rec.Valid() || !rec.StartedAt.IsZero():
 		return id, "the cancelled job has a start time"
 	}
-	r, err := c.st.reader(c.ctx)
+	// A handle from Jobs knows only what the database holds, as another
+	// process would read it.
+	jobs, err := s.Jobs(c.ctx)
 	if err != nil {
 		return id, fmt.Sprintf("reading it back: %v", err)
 	}
-	defer r.close()
-	rec, found, err := r.get(c.ctx, job.RiverID())
+	k := slices.IndexFunc(jobs, func(j *durable.Job) bool { return j.RiverID() == job.RiverID() })
+	if k < 0 {
+		return id, fmt.Sprintf("it is not in %s", c.st)
+	}
+	recs, err := durable.Records(c.ctx, jobs[k])
 	switch {
 	case err != nil:
 		return id, fmt.Sprintf("reading it back: %v", err)
-	case !found:
-		return id, fmt.Sprintf("it is not in %s", c.st)
-	case rec.State != sched.Cancelled || rec.ID != id:
-		return id, fmt.Sprintf("read back, it is job %s, %v", rec.ID, rec.State)
+	case recs[0].State != sched.Cancelled || recs[0].ID != id:
+		return id, fmt.Sprintf("read back, it is job %s, %v", recs[0].ID, recs[0].State)
 	}
 	return id, ""
 }

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/riverqueue/river"
 
 	"github.com/wasmsched/wasmsched/durable"
 	"github.com/wasmsched/wasmsched/durable/internal/pgtest"
@@ -541,28 +544,38 @@ func TestSignals(t *testing.T) {
 	}
 }
 
-// TestReaderMatchesDurable checks the command's reading of River's rows
-// (store.go) against durable's, for a job in each state.
-func TestReaderMatchesDurable(t *testing.T) {
+// TestListStates: list prints a job in each state as durable reads it,
+// with the note of its state, and counts them.
+func TestListStates(t *testing.T) {
 	t.Parallel()
 	db := filepath.Join(t.TempDir(), "jobs.sqlite")
 	ctx := testCtx(t)
-	st := &store{sqlite: db, logTo: io.Discard}
-	s, err := durable.OpenSQLite(ctx, db, durable.Config{Start: func(_ context.Context, r sched.Record) error {
-		switch r.Delay {
-		case 2 * time.Millisecond:
-			return errors.New("no room")
-		case 3 * time.Millisecond:
-			panic("boom")
-		}
-		return nil
-	}})
+	starting, release := make(chan struct{}), make(chan struct{})
+	s, err := durable.OpenSQLite(ctx, db, durable.Config{
+		Start: func(ctx context.Context, r sched.Record) error {
+			switch r.Delay {
+			case 2 * time.Millisecond:
+				return errors.New("no room")
+			case 3 * time.Millisecond:
+				panic("boom")
+			case 4 * time.Millisecond:
+				close(starting)
+				select {
+				case <-release:
+				case <-ctx.Done():
+				}
+			}
+			return nil
+		},
+		River: func(rc *river.Config) { rc.Logger = slog.New(slog.DiscardHandler) },
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	defer close(release) // before Close, which waits for the start
 	var jobs []*durable.Job
-	for _, d := range []time.Duration{0, 2 * time.Millisecond, 3 * time.Millisecond, time.Hour, time.Hour} {
+	for _, d := range []time.Duration{0, 2 * time.Millisecond, 3 * time.Millisecond, time.Hour, time.Hour, 4 * time.Millisecond} {
 		j, err := s.Submit(ctx, d)
 		if err != nil {
 			t.Fatal(err)
@@ -572,36 +585,46 @@ func TestReaderMatchesDurable(t *testing.T) {
 	if ok, err := jobs[4].Cancel(ctx, errors.New("changed my mind")); !ok || err != nil {
 		t.Fatalf("Cancel: %v, %v", ok, err)
 	}
-	for _, j := range jobs[:3] {
-		j.Wait(ctx)
+	if _, err := durable.Wait(ctx, jobs[:3]...); !errors.As(err, new(*sched.BatchError)) {
+		t.Fatalf("Wait for the first three: %v, want a *sched.BatchError", err)
+	}
+	select {
+	case <-starting:
+	case <-ctx.Done():
+		t.Fatal("the last job did not start")
 	}
 
-	r, err := st.reader(ctx)
+	out, _, err := runIn(t, ctx, "-db", db, "list")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.close()
-	rows, err := r.all(ctx)
+	recs, err := durable.Records(ctx, jobs...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	rows := rowsOf(out)
 	if len(rows) != len(jobs) {
-		t.Fatalf("the reader read %d jobs, want %d", len(rows), len(jobs))
+		t.Fatalf("list printed %d rows, want %d", len(rows), len(jobs))
 	}
-	for i, j := range jobs {
-		want, err := j.Record(ctx)
-		if err != nil {
-			t.Fatal(err)
+	for i, want := range []struct{ state, note string }{
+		{"started", `\d+ms late`},
+		{"failed", "cause: no room"},
+		{"failed", "cause: start function panicked: boom"},
+		{"queued", `due ` + timeRE + ` \(in (59m\d\ds|1h0m0s)\)`},
+		{"cancelled", "cause: changed my mind"},
+		{"starting", "starting since " + timeRE},
+	} {
+		r := rows[i]
+		if r.id != jobs[i].ID() || r.state != want.state || !regexp.MustCompile(`^`+want.note+`$`).MatchString(r.note) {
+			t.Errorf("row %d: %+v; want job %s, %s, note %q", i, r, jobs[i].ID(), want.state, want.note)
 		}
-		got := rows[i].rec
-		if rows[i].riverID != j.RiverID() || fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
-			t.Errorf("job %d: the reader read\n%+v\ndurable reads\n%+v", i, got, want)
+		// But for the queued job's due time from now, the row is the record
+		// as durable reads it.
+		if line := formatRow(recs[i], time.Now()); i != 3 && !strings.Contains(out, "\n"+line) {
+			t.Errorf("list does not print job %d as durable reads it:\n%s", i, line)
 		}
 	}
-	states := []string{"started", "failed", "failed", "queued", "cancelled"}
-	for i, r := range rows {
-		if r.rec.State.String() != states[i] {
-			t.Errorf("job %d is %v, want %s", i, r.rec.State, states[i])
-		}
+	if want := "\n6 jobs in " + db + ": 1 queued, 1 starting, 1 started, 1 cancelled, 2 failed\n"; !strings.HasSuffix(out, want) {
+		t.Errorf("list does not end with %q", want)
 	}
 }
