@@ -61,15 +61,8 @@ func (c *cli) queue(n int, delay time.Duration) error {
 		}
 		return err
 	}
-	first, err := jobs[0].Record(c.ctx)
-	if err != nil {
-		if c.ctx.Err() != nil {
-			return c.stop(nil, jobs, 0)
-		}
-		return err
-	}
 	fmt.Fprintf(c.out, "queued %s in %s at %s, due after %s, at %s:\n",
-		plural(n, "job"), c.st, fmtTime(first.QueuedAt), fmtDelay(delay), fmtTime(due(first)))
+		plural(n, "job"), c.st, fmtTime(jobs[0].QueuedAt()), fmtDelay(delay), fmtTime(dueAt(jobs[0])))
 	for _, j := range jobs {
 		fmt.Fprintf(c.out, "  %s\n", j.ID())
 	}
@@ -97,11 +90,9 @@ func (c *cli) resume() error {
 		fmt.Fprintf(c.out, "no jobs to start in %s: none is queued (%s shows them all)\n", c.st, "`"+c.st.command("list")+"`")
 		return nil
 	}
-	recs := make([]sched.Record, len(jobs))
-	for i, j := range jobs {
-		if recs[i], err = j.Record(c.ctx); err != nil {
-			return c.readError(err)
-		}
+	recs, err := durable.Records(c.ctx, jobs...)
+	if err != nil {
+		return c.readError(err)
 	}
 	batches := batchesOf(recs)
 	fmt.Fprintf(c.out, "%s in %s queued earlier, in %s:\n", plural(len(jobs), "job"), c.st, plural(len(batches), "batch"))
@@ -119,39 +110,39 @@ func (c *cli) resume() error {
 }
 
 // work opens a Scheduler that starts the queue's jobs, and waits for jobs
-// (w's) in order, printing each one's record once it is final. Then it
-// gathers them and checks each batch. If ctx ends first, it stops: see
-// stop. Waiting uses Job.Wait, which leaves the jobs queued when ctx ends,
-// and not Gather, which would cancel them.
+// (w's) with durable.Wait, which leaves them queued if ctx ends (Gather
+// would cancel them): the jobs due at one time together, the earliest
+// first, printing their records once all are final. Then it checks each
+// batch. If ctx ends first, it stops: see stop.
 func (c *cli) work(w *durable.Scheduler, jobs []*durable.Job) error {
 	s, err := c.st.open(c.ctx, true)
 	if err != nil {
 		if c.ctx.Err() != nil {
-			return c.stop(nil, jobs, 0)
+			return c.stop(nil, jobs)
 		}
 		return c.openError(err)
 	}
 	fmt.Fprintf(c.out, "working: each job starts when it is due; Ctrl-C stops, leaving the jobs not started queued in %s\n", c.st)
 	fmt.Fprint(c.out, header)
-	for i, j := range jobs {
-		rec, err := j.Wait(c.ctx)
-		if !rec.State.Final() {
+	recs := make([]sched.Record, len(jobs)) // in the order of jobs
+	groups := byDue(jobs)
+	for k, g := range groups {
+		grecs, err := durable.Wait(c.ctx, pick(jobs, g)...)
+		if _, ok := errors.AsType[*sched.BatchError](err); err != nil && !ok {
 			if c.ctx.Err() != nil {
-				return c.stop(s, jobs, i)
+				return c.stop(s, pick(jobs, slices.Concat(groups[k:]...)))
 			}
 			s.Close()
 			return c.readError(err)
 		}
-		fmt.Fprint(c.out, formatRow(rec, time.Now()))
+		now := time.Now()
+		for n, i := range g {
+			recs[i] = grecs[n]
+			fmt.Fprint(c.out, formatRow(grecs[n], now))
+		}
 	}
 	if err := s.Close(); err != nil {
 		return fmt.Errorf("stopping River: %w", err)
-	}
-	// Every job is final: Gather returns at once, with the records in the
-	// order of jobs.
-	recs, err := durable.Gather(c.ctx, jobs...)
-	if _, ok := errors.AsType[*sched.BatchError](err); err != nil && !ok {
-		return c.readError(err)
 	}
 	if failed := checkBatches(c.out, handles(jobs), recs); failed > 0 {
 		return fmt.Errorf("the check failed for %s", plural(failed, "batch"))
@@ -159,11 +150,41 @@ func (c *cli) work(w *durable.Scheduler, jobs []*durable.Job) error {
 	return nil
 }
 
-// stop ends a queue or run whose ctx ended while it waited for jobs[next]:
-// it stops s's starts (the ones under way finish; the jobs not yet fetched
-// stay queued), prints the records of the jobs that ended meanwhile, and
-// says how many are left.
-func (c *cli) stop(s *durable.Scheduler, jobs []*durable.Job, next int) error {
+// dueAt is when j is due.
+func dueAt(j *durable.Job) time.Time { return j.QueuedAt().Add(j.Delay()) }
+
+// byDue groups the indexes of jobs by due time, the earliest first, each
+// group in the order of jobs.
+func byDue(jobs []*durable.Job) [][]int {
+	idx := make([]int, len(jobs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return dueAt(jobs[a]).Compare(dueAt(jobs[b])) })
+	var groups [][]int
+	for k, i := range idx {
+		if k == 0 || !dueAt(jobs[i]).Equal(dueAt(jobs[idx[k-1]])) {
+			groups = append(groups, nil)
+		}
+		groups[len(groups)-1] = append(groups[len(groups)-1], i)
+	}
+	return groups
+}
+
+// pick is jobs[i] for each i in idx.
+func pick(jobs []*durable.Job, idx []int) []*durable.Job {
+	js := make([]*durable.Job, len(idx))
+	for k, i := range idx {
+		js[k] = jobs[i]
+	}
+	return js
+}
+
+// stop ends a queue or run whose ctx ended while it waited for the jobs
+// left: it stops s's starts (the ones under way finish; the jobs not yet
+// fetched stay queued), prints the records of the jobs left that ended
+// meanwhile, and says how many are still queued.
+func (c *cli) stop(s *durable.Scheduler, left []*durable.Job) error {
 	cause := context.Cause(c.ctx)
 	fmt.Fprintf(c.out, "stopping (%v): the starts under way finish, the other jobs stay queued\n", cause)
 	if s != nil {
@@ -173,20 +194,21 @@ func (c *cli) stop(s *durable.Scheduler, jobs []*durable.Job, next int) error {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), stopTimeout)
 	defer cancel()
+	recs, err := durable.Records(ctx, left...)
+	if err != nil {
+		fmt.Fprintf(c.out, "stopped, without reading what is left: %v\n", err)
+		return &stoppedError{cause}
+	}
 	var queued, starting int
-	for _, j := range jobs[next:] {
-		rec, err := j.Record(ctx)
-		if err != nil {
-			fmt.Fprintf(c.out, "stopped, without reading what is left: %v\n", err)
-			return &stoppedError{cause}
-		}
+	now := time.Now()
+	for _, rec := range recs {
 		switch rec.State {
 		case sched.Queued:
 			queued++
 		case sched.Starting:
 			starting++
 		default:
-			fmt.Fprint(c.out, formatRow(rec, time.Now()))
+			fmt.Fprint(c.out, formatRow(rec, now))
 		}
 	}
 	if queued+starting == 0 {

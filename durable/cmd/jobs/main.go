@@ -39,15 +39,18 @@ Commands:
 
   queue N DELAY  Queue a batch of N jobs due after DELAY (a duration such
                  as 5s, 1m30s, 250ms or 0) and print their ids; then start
-                 each when it is due, print its record, and check the
-                 batch. Stop it before they are due (Ctrl-C, or kill it),
-                 and they stay queued in the database for "jobs run".
+                 them when they are due, print their records once all have
+                 started, and check the batch. Stop it before they are due
+                 (Ctrl-C, or kill it), and they stay queued in the database
+                 for "jobs run".
   run            Start the jobs that earlier processes queued and did not
                  start (alias: resume): each at its due time, or at once if
-                 it is overdue. Print each one's record as it starts, then
-                 check each batch (the jobs queued together): every job
-                 valid (queued before it started), not started before its
-                 due time, and gathered in the order it was queued.
+                 it is overdue. Print their records as they start, those
+                 due at one time together once all have started, the
+                 earliest first; then check each batch (the jobs queued
+                 together): every job valid (queued before it started), not
+                 started before its due time, and gathered in the order it
+                 was queued.
   list           Print every job in the database, queued or final.
   cancel ID...   Cancel queued jobs, named by their ids or the first digits
                  of them: they never start, and stay cancelled.

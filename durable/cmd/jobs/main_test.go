@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -626,5 +627,51 @@ func TestListStates(t *testing.T) {
 	}
 	if want := "\n6 jobs in " + db + ": 1 queued, 1 starting, 1 started, 1 cancelled, 2 failed\n"; !strings.HasSuffix(out, want) {
 		t.Errorf("list does not end with %q", want)
+	}
+}
+
+// TestRunByDue: run prints the records of the jobs due first first, and
+// checks each batch in the order it was queued.
+func TestRunByDue(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "jobs.sqlite")
+	ctx := testCtx(t)
+	s, err := durable.OpenSQLite(ctx, db, durable.Config{NoStarts: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	later, err := s.SubmitBatch(ctx, 2, 6*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Millisecond) // batchesOf tells batches apart by their queued millisecond
+	sooner, err := s.SubmitBatch(ctx, 3, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	out, _, err := runIn(t, ctx, "-db", db, "run")
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	var got, want []string
+	for _, r := range rowsOf(out) {
+		got = append(got, r.id+" "+r.state)
+	}
+	for _, j := range append(sooner, later...) {
+		want = append(want, j.ID()+" started")
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("run printed\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, b := range [][]*durable.Job{later, sooner} {
+		re := `(?m)^batch of ` + fmt.Sprint(len(b)) + ` queued ` + b[0].QueuedAt().Local().Format(timeLayout) + `: ok: `
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("run does not print %s", re)
+		}
+	}
+	if i, k := strings.Index(out, "batch of 2 "), strings.Index(out, "batch of 3 "); i < 0 || k < i {
+		t.Errorf("run does not check the batch queued first first")
 	}
 }
