@@ -23,7 +23,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 )
 
@@ -166,11 +165,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if st.pg == "" && st.sqlite == "" {
 		return usage("-db needs a file name")
-	}
-	// durable.OpenSQLite puts the name in a file: URI as it is, so these
-	// would open another file (x?y.sqlite opens x).
-	if st.pg == "" && strings.ContainsAny(st.sqlite, "?#%") {
-		return usage("-db %q: the file name may not hold ?, # or %%", st.sqlite)
 	}
 	if flags.NArg() == 0 {
 		return usage("no command given")

@@ -199,7 +199,6 @@ func TestUsage(t *testing.T) {
 		{[]string{"cancel", "xyz"}, `cancel: "xyz" is not a job id`},
 		{[]string{"-db", "a.sqlite", "-pg", "postgres://x", "list"}, "give -db or -pg, not both"},
 		{[]string{"-db", "", "list"}, "-db needs a file name"},
-		{[]string{"-db", "x?y.sqlite", "list"}, "may not hold ?, # or %"},
 	} {
 		args := tc.args
 		if len(args) == 0 || args[0] != "-db" {
@@ -673,5 +672,34 @@ func TestRunByDue(t *testing.T) {
 	}
 	if i, k := strings.Index(out, "batch of 2 "), strings.Index(out, "batch of 3 "); i < 0 || k < i {
 		t.Errorf("run does not check the batch queued first first")
+	}
+}
+
+// TestOddFileName: a -db file name with the characters a SQLite URI gives
+// a meaning to names that file, and no other.
+func TestOddFileName(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const name = "a?b#c%41.sqlite"
+	db := filepath.Join(dir, name)
+	ctx := testCtx(t)
+	if _, _, err := runIn(t, ctx, "-db", db, "queue", "1", "0"); err != nil {
+		t.Fatalf("queue: %v", err)
+	}
+	out, _, err := runIn(t, ctx, "-db", db, "list")
+	if want := "\n1 job in " + db + ": 1 started\n"; err != nil || !strings.HasSuffix(out, want) {
+		t.Errorf("list: %v; want it to end with %q", err, want)
+	}
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if n := e.Name(); n != name && n != name+"-wal" && n != name+"-shm" {
+			t.Errorf("the commands made %q in %s", n, dir)
+		}
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Error(err)
 	}
 }
