@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -643,10 +644,17 @@ func TestRunByDue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2 * time.Millisecond) // batchesOf tells batches apart by their queued millisecond
+	// batchesOf tells batches apart by their queued millisecond (the
+	// clock rounded as SQLite keeps it): queue the second in another.
+	for !time.Now().Round(time.Millisecond).After(later[0].QueuedAt()) {
+		runtime.Gosched()
+	}
 	sooner, err := s.SubmitBatch(ctx, 3, 0)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if sooner[0].QueuedAt().Equal(later[0].QueuedAt()) {
+		t.Fatalf("both batches queued at %v", later[0].QueuedAt())
 	}
 	s.Close()
 
