@@ -74,12 +74,9 @@ func (c *cli) queue(n int, delay time.Duration) error {
 // River fetches the jobs that are due as soon as it starts, and those it
 // has started by the time Unfinished looks would be missing from the list.
 func (c *cli) resume() error {
-	if err := c.st.mustExist(); err != nil {
-		return err
-	}
-	w, err := c.st.open(c.ctx, false)
+	w, err := c.reader()
 	if err != nil {
-		return c.openError(err)
+		return err
 	}
 	defer w.Close()
 	jobs, err := w.Unfinished(c.ctx)
@@ -245,14 +242,24 @@ func (c *cli) readError(err error) error {
 	return fmt.Errorf("reading the jobs in %s: %w", c.st, err)
 }
 
-// list prints every job of the queue.
-func (c *cli) list() error {
+// reader opens a Scheduler that starts nothing on a store that must
+// exist, to read, wait and cancel.
+func (c *cli) reader() (*durable.Scheduler, error) {
 	if err := c.st.mustExist(); err != nil {
-		return err
+		return nil, err
 	}
 	s, err := c.st.open(c.ctx, false)
 	if err != nil {
-		return c.openError(err)
+		return nil, c.openError(err)
+	}
+	return s, nil
+}
+
+// list prints every job of the queue.
+func (c *cli) list() error {
+	s, err := c.reader()
+	if err != nil {
+		return err
 	}
 	defer s.Close()
 	recs, err := allRecords(c.ctx, s)
@@ -321,12 +328,9 @@ var errCancelled = errors.New("cancelled with jobs cancel")
 
 // cancel cancels the queued jobs whose ids start with the given digits.
 func (c *cli) cancel(ids []string) error {
-	if err := c.st.mustExist(); err != nil {
-		return err
-	}
-	w, err := c.st.open(c.ctx, false)
+	w, err := c.reader()
 	if err != nil {
-		return c.openError(err)
+		return err
 	}
 	defer w.Close()
 	jobs, err := w.Unfinished(c.ctx)
